@@ -1,0 +1,137 @@
+// Connections to phasegraph's database: a PostgreSQL server when a URL is given, else PGlite (PostgreSQL compiled
+// to WebAssembly, in process, data in a local folder). Both are reached through Prisma driver adapters.
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { parse as parseConnectionString } from 'pg-connection-string';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../generated/client';
+import { applyMigrations } from './schema-engine';
+
+/** Where the data lives: `url` selects a PostgreSQL server; otherwise PGlite keeps it in `dataDir` (in memory when absent). */
+export interface DatabaseConfig {
+  url?: string;
+  dataDir?: string;
+  /** Connections per subgraph client on PostgreSQL. */
+  poolSize?: number;
+}
+
+/** One database, shared by the subgraphs of a process, each of which takes its own client. */
+export interface Database {
+  readonly kind: 'postgres' | 'pglite';
+  /** A Prisma client for one subgraph: its own connection pool on PostgreSQL; on PGlite all share the one instance. */
+  client(): PrismaClient;
+  /** The adapter the schema engine runs migrations and diffs through. */
+  migrationAdapter(): SqlMigrationAwareDriverAdapterFactory;
+  /** Applies the committed migrations not yet applied; returns their names. */
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export function openDatabase(config: DatabaseConfig): Database {
+  return config.url ? openPostgres(config.url, config.poolSize ?? 5) : openPGlite(config.dataDir);
+}
+
+function openPostgres(url: string, poolSize: number): Database {
+  const clients: PrismaClient[] = [];
+  return {
+    kind: 'postgres',
+    client() {
+      const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+      clients.push(client);
+      return client;
+    },
+    // Parsed fields, not the URL: the adapter derives its shadow database's pool by overriding `database`, which a
+    // connection string would win over.
+    migrationAdapter: () => new MigrationAdapterFactory({ ...connectionFields(url), max: 4, Client: CatalogReadableClient as unknown as typeof pg.Client }),
+    migrate() {
+      return applyMigrations(this.migrationAdapter());
+    },
+    async close() {
+      await Promise.all(clients.map((client) => client.$disconnect()));
+    },
+  };
+}
+
+function openPGlite(dataDir: string | undefined): Database {
+  const instance = new PGlite(dataDir);
+  const adapter = new PrismaPGlite(instance);
+  const clients: PrismaClient[] = [];
+  return {
+    kind: 'pglite',
+    client() {
+      const client = new PrismaClient({ adapter });
+      clients.push(client);
+      return client;
+    },
+    migrationAdapter: () => adapter,
+    migrate() {
+      return applyMigrations(adapter);
+    },
+    async close() {
+      await Promise.all(clients.map((client) => client.$disconnect()));
+      await instance.close();
+    },
+  };
+}
+
+/**
+ * The pg adapter for the schema engine. Its shadow database (for diffs against the migrations) is closed before
+ * it is dropped: the stock adapter drops it first and PostgreSQL refuses while the pool still holds a session.
+ */
+class MigrationAdapterFactory extends PrismaPg {
+  constructor(private readonly poolConfig: pg.PoolConfig) {
+    super(new pg.Pool(poolConfig));
+  }
+
+  override async connectToShadowDb(): Promise<Awaited<ReturnType<PrismaPg['connect']>>> {
+    const database = `prisma_shadow_${randomUUID().replaceAll('-', '')}`;
+    const admin = new pg.Client(this.poolConfig);
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${database}"`);
+    await admin.end();
+    const pool = new pg.Pool({ ...this.poolConfig, database });
+    const adapter = await new PrismaPg(pool).connect();
+    const dispose = adapter.dispose.bind(adapter);
+    adapter.dispose = async () => {
+      await dispose();
+      await pool.end();
+      const dropper = new pg.Client(this.poolConfig);
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS "${database}"`).finally(() => dropper.end());
+    };
+    return adapter;
+  }
+}
+
+function connectionFields(url: string): pg.PoolConfig {
+  const { host, port, user, password, database, ssl } = parseConnectionString(url);
+  return { host: host ?? undefined, port: port ? Number(port) : undefined, user, password, database: database ?? undefined, ssl: ssl as pg.PoolConfig['ssl'] };
+}
+
+/**
+ * A pg client for the schema engine only. The engine reads PostgreSQL's catalogs, whose internal `"char"` columns
+ * (type oid 18) the pg driver adapter does not map and rejects; their values are one-letter strings, so they are
+ * reported as `text`, which the adapter reads as it is.
+ */
+class CatalogReadableClient extends pg.Client {
+  // @ts-expect-error pg's overloads cannot be restated here; pg.Pool calls the callback form, the adapter the promise form.
+  override query(config: pg.QueryConfig, valuesOrCallback?: unknown, callback?: QueryCallback): unknown {
+    const done = (typeof valuesOrCallback === 'function' ? valuesOrCallback : callback) as QueryCallback | undefined;
+    const values = typeof valuesOrCallback === 'function' ? undefined : (valuesOrCallback as unknown[] | undefined);
+    const pending = (super.query(config, values) as Promise<pg.QueryResult>).then(reportCharAsText);
+    if (!done) return pending;
+    pending.then((result) => done(null, result), (error: Error) => done(error));
+    return undefined;
+  }
+}
+type QueryCallback = (error: Error | null, result?: pg.QueryResult) => void;
+
+function reportCharAsText(result: pg.QueryResult): pg.QueryResult {
+  for (const field of result.fields ?? []) if (field.dataTypeID === INTERNAL_CHAR_OID) field.dataTypeID = TEXT_OID;
+  return result;
+}
+const INTERNAL_CHAR_OID = 18;
+const TEXT_OID = 25;

@@ -1,0 +1,103 @@
+// Prisma's WASM schema engine, run in process: applies the committed migrations and diffs the Prisma schema
+// against them, with no downloaded native engine. Used by `db:migrate`, `db:diff`, start-up and the drift test.
+import { readFile, readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import * as engineBindings from '@prisma/schema-engine-wasm/schema_engine_bg';
+import type { MigrationList, SchemaContainer, SchemaEngine } from '@prisma/schema-engine-wasm';
+
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const schemaDir = path.join(packageRoot, 'schema');
+export const migrationsDir = path.join(packageRoot, 'migrations');
+const noFilter = { externalTables: [], externalEnums: [] };
+
+let wasmReady: Promise<void> | undefined;
+
+/** Instantiates the engine's WebAssembly module once per process (its JS glue imports it as an ES module, which Node cannot). */
+function loadWasm(): Promise<void> {
+  wasmReady ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const wasmFile = path.join(path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')), 'schema_engine_bg.wasm');
+    const { instance } = await WebAssembly.instantiate(await readFile(wasmFile), { './schema_engine_bg.js': engineBindings });
+    engineBindings.__wbg_set_wasm(instance.exports);
+    (instance.exports as { __wbindgen_start: () => void }).__wbindgen_start();
+  })();
+  return wasmReady;
+}
+
+/** The Prisma schema files, in a stable order. */
+export async function readSchemaFiles(): Promise<SchemaContainer[]> {
+  const names = (await readdir(schemaDir)).filter((name) => name.endsWith('.prisma')).sort();
+  return Promise.all(names.map(async (name) => ({ path: path.join(schemaDir, name), content: await readFile(path.join(schemaDir, name), 'utf8') })));
+}
+
+/** The committed migrations, shaped as the engine expects (as `prisma migrate` reads them). */
+export async function readMigrationList(): Promise<MigrationList> {
+  const lockPath = path.join(migrationsDir, 'migration_lock.toml');
+  const entries = await readdir(migrationsDir, { withFileTypes: true }).catch(() => []);
+  const directories = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  return {
+    baseDir: migrationsDir,
+    lockfile: { path: lockPath, content: await readFile(lockPath, 'utf8').catch(() => null) },
+    shadowDbInitScript: '',
+    migrationDirectories: await Promise.all(
+      directories.map(async (name) => ({
+        path: name,
+        migrationFile: {
+          path: 'migration.sql',
+          content: await readFile(path.join(migrationsDir, name, 'migration.sql'), 'utf8').then(
+            (value) => ({ tag: 'ok' as const, value }),
+            (error: Error) => ({ tag: 'error' as const, value: error.message }),
+          ),
+        },
+      })),
+    ),
+  };
+}
+
+/** Runs `work` with a schema engine bound to the database behind `adapterFactory`, and frees it after. */
+async function withSchemaEngine<T>(adapterFactory: SqlMigrationAwareDriverAdapterFactory, work: (engine: SchemaEngine) => Promise<T>): Promise<T> {
+  await loadWasm();
+  const files = await readSchemaFiles();
+  const engine = (await engineBindings.SchemaEngine.new(
+    { datamodels: files.map((file) => [file.path, file.content]) },
+    () => {},
+    bindMigrationAwareSqlAdapterFactory(adapterFactory),
+  )) as SchemaEngine;
+  try {
+    return await work(engine);
+  } finally {
+    engine.free();
+  }
+}
+
+/** Applies every committed migration not yet applied, recording it in `_prisma_migrations`. Returns the names applied. */
+export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
+  const migrationsList = await readMigrationList();
+  return withSchemaEngine(adapterFactory, async (engine) => (await engine.applyMigrations({ migrationsList, filters: noFilter })).appliedMigrationNames);
+}
+
+/**
+ * The SQL that would bring a database built from the committed migrations to the Prisma schema: empty when they
+ * agree. Replays the migrations into a shadow database that the adapter creates and drops.
+ */
+export async function diffMigrationsToSchema(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string> {
+  const [migrationsList, files] = await Promise.all([readMigrationList(), readSchemaFiles()]);
+  return withSchemaEngine(adapterFactory, async (engine) => {
+    const result = await engine.diff({
+      from: { tag: 'migrations', ...migrationsList },
+      to: { tag: 'schemaDatamodel', files },
+      script: true,
+      exitCode: null,
+      filters: noFilter,
+    });
+    return normaliseScript(result.stdout ?? '');
+  });
+}
+
+/** The engine prints a comment for an empty migration; treat that as no change. */
+function normaliseScript(script: string): string {
+  return script.trim() === '-- This is an empty migration.' ? '' : script.trim();
+}
