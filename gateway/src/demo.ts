@@ -1,0 +1,36 @@
+// Demo users for a development start: an admin, a tester and the owner of a demo report, recorded and assigned
+// through the identity subgraph's API, with ready-to-paste Authorization headers.
+import { SubgraphClient, type Identity, type SubgraphUrls } from '@phasegraph/kit';
+import { SignJWT } from 'jose';
+
+export const DEMO_CYCLE_ID = '00000000-0000-4000-8000-00000000c001';
+export const DEMO_REPORT_ID = '00000000-0000-4000-8000-00000000f001';
+
+const DEMO_USERS: Identity[] = [
+  { id: '00000000-0000-4000-8000-000000000001', name: 'Ada Admin', email: 'admin@phasegraph.example', roles: ['ADMIN'] },
+  { id: '00000000-0000-4000-8000-000000000002', name: 'Tess Tester', email: 'tester@phasegraph.example', roles: ['TESTER'] },
+  { id: '00000000-0000-4000-8000-000000000003', name: 'Owen Owner', email: 'owner@phasegraph.example', roles: ['REPORT_OWNER'] },
+];
+
+/** Signs a token for `user` with `secret`, valid for `days`. */
+export function signToken(user: Identity, secret: string, days = 30): Promise<string> {
+  return new SignJWT({ name: user.name, email: user.email, roles: user.roles })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(user.id)
+    .setIssuedAt()
+    .setExpirationTime(`${days}d`)
+    .sign(new TextEncoder().encode(secret));
+}
+
+/** Records the demo users, makes the demo owner an owner of the demo report, and returns their headers. */
+export async function seedDemo(urls: SubgraphUrls, subgraphSecret: string, jwtSecret: string): Promise<{ user: Identity; header: string }[]> {
+  const identity = new SubgraphClient('identity', urls, subgraphSecret);
+  for (const user of DEMO_USERS) await identity.request('mutation { recordUser { id } }', {}, user);
+  const [admin, , owner] = DEMO_USERS;
+  await identity.request(
+    'mutation ($reportId: ID!, $userId: ID!) { assignReportOwner(reportId: $reportId, userId: $userId) { id } }',
+    { reportId: DEMO_REPORT_ID, userId: owner!.id },
+    admin!,
+  );
+  return Promise.all(DEMO_USERS.map(async (user) => ({ user, header: `Authorization: Bearer ${await signToken(user, jwtSecret)}` })));
+}

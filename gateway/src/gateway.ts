@@ -1,0 +1,71 @@
+// The gateway: Apollo Gateway over the static supergraph, the in-process workflow subgraph, bearer-token
+// authentication, signed identity forwarding, Apollo Sandbox at /graphql and readiness at /health.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type http from 'node:http';
+import { ApolloGateway, LocalGraphQLDataSource, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { apolloServerOptions, serveGraphQL, signIdentity, type Config, type Logger, type RunningServer, type SubgraphUrls } from '@phasegraph/kit';
+import { TokenVerifier } from './authentication';
+import { UserRecorder } from './user-recorder';
+import { buildWorkflowSchema, type WorkflowContext } from './workflow/index';
+
+export const SUPERGRAPH_FILE = new URL('../../schema/supergraph.graphql', import.meta.url);
+
+export type GatewayContext = WorkflowContext;
+
+/** A subgraph reached over HTTP, with the caller's identity signed into the request headers. */
+class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(url: string, private readonly secret: string) {
+    super({ url });
+  }
+
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    const identity = 'identity' in context ? context.identity : null;
+    for (const [name, value] of Object.entries(signIdentity(identity ?? null, this.secret))) request.http?.headers.set(name, value);
+    if ('requestId' in context && context.requestId) request.http?.headers.set('x-request-id', context.requestId);
+  }
+}
+
+export async function startGateway(config: Config, urls: SubgraphUrls, logger: Logger): Promise<RunningServer> {
+  const tokens = new TokenVerifier(config.jwtSecret);
+  const users = new UserRecorder(urls, config.subgraphSecret);
+  const workflow = buildWorkflowSchema(urls, config.subgraphSecret);
+  const gateway = new ApolloGateway({
+    supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
+    buildService: ({ name, url }) => {
+      if (name === 'workflow') return new LocalGraphQLDataSource(workflow);
+      const target = urls.get(name) ?? url;
+      if (!target) throw new Error(`No URL for the ${name} subgraph.`);
+      return new SignedDataSource(target, config.subgraphSecret);
+    },
+  });
+  const server = new ApolloServer<GatewayContext>({
+    gateway,
+    plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })],
+    ...apolloServerOptions<GatewayContext>(logger.child({ component: 'gateway' })),
+  });
+  return serveGraphQL({
+    server,
+    port: config.port,
+    host: config.host,
+    logger,
+    context: async (request: http.IncomingMessage) => {
+      const identity = await tokens.identify(request.headers.authorization);
+      if (identity) await users.ensureRecorded(identity);
+      return { identity, requestId: randomUUID() };
+    },
+    ready: () => allSubgraphsReady(urls),
+  });
+}
+
+/** Whether every subgraph answers its /health with 200. */
+async function allSubgraphsReady(urls: SubgraphUrls): Promise<boolean> {
+  const answers = await Promise.all(
+    [...urls.values()].map((url) =>
+      fetch(new URL('/health', url), { signal: AbortSignal.timeout(2_000) }).then((response) => response.ok, () => false),
+    ),
+  );
+  return answers.every(Boolean);
+}

@@ -1,0 +1,37 @@
+// `npm start`: runs the whole API (gateway and every subgraph) in one process, on PostgreSQL when DATABASE_URL
+// is set, else on the embedded database; prints the URL and, outside production, demo users' headers.
+import { ConfigError, createLogger, loadConfig } from '@phasegraph/kit';
+import { DEMO_CYCLE_ID, DEMO_REPORT_ID, seedDemo } from './demo';
+import { startStack } from './stack';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, { service: 'phasegraph' });
+  for (const warning of config.warnings) logger.warn(warning);
+  const stack = await startStack(config, logger);
+  const stop = async (signal: string) => {
+    logger.info('stopping', { signal });
+    await stack.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  const where = config.databaseUrl ? 'PostgreSQL from DATABASE_URL' : `the embedded database in ${config.dataDir}`;
+  const lines = [
+    '',
+    `phasegraph is ready at ${stack.gateway.url}  (${where}${stack.migrationsApplied.length ? `; applied ${stack.migrationsApplied.join(', ')}` : ''})`,
+    `Open it in a browser for Apollo Sandbox. Health: ${new URL('/health', stack.gateway.url)}`,
+  ];
+  if (process.env.NODE_ENV !== 'production') {
+    const demo = await seedDemo(stack.urls, config.subgraphSecret, config.jwtSecret);
+    lines.push('', `Demo report: cycleId ${DEMO_CYCLE_ID}  reportId ${DEMO_REPORT_ID}`, 'Demo users (paste a header into Sandbox\'s Headers tab, or curl -H):');
+    for (const { user, header } of demo) lines.push(`  ${user.name} (${user.roles.join(', ')}):`, `    ${header}`);
+  }
+  console.log(lines.join('\n'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

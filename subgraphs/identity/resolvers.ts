@@ -1,0 +1,86 @@
+// The identity subgraph's resolvers: users as their tokens describe them, and who owns which report.
+import type { PrismaClient } from '@phasegraph/db';
+import { forbidden, notFound, requireUser, requireUuid, type Identity, type SubgraphContext } from '@phasegraph/kit';
+import DataLoader from 'dataloader';
+
+/** The roles that may assign report owners. */
+const OWNER_ASSIGNERS = ['ADMIN', 'TEST_MANAGER'];
+
+export interface IdentityContext extends SubgraphContext {
+  users: DataLoader<string, UserRow | null>;
+}
+
+interface UserRow {
+  id: string;
+  name: string;
+  email: string;
+  roles: string[];
+}
+
+export function identityResolvers(prisma: PrismaClient) {
+  const recordUser = (identity: Identity) =>
+    prisma.user.upsert({
+      where: { id: identity.id },
+      create: { id: identity.id, name: identity.name, email: identity.email, roles: identity.roles },
+      update: { name: identity.name, email: identity.email, roles: identity.roles, lastSeenAt: new Date() },
+    });
+
+  return {
+    resolvers: {
+      User: {
+        __resolveReference: (reference: { id: string }, context: IdentityContext) => context.users.load(reference.id),
+      },
+      Query: {
+        me: async (_: unknown, _args: unknown, context: IdentityContext) => {
+          const identity = requireUser(context);
+          return (await context.users.load(identity.id)) ?? recordUser(identity);
+        },
+        user: (_: unknown, args: { id: string }, context: IdentityContext) => {
+          requireUser(context);
+          return context.users.load(requireUuid(args.id, 'id'));
+        },
+        reportOwners: async (_: unknown, args: { reportId: string }, context: IdentityContext) => {
+          requireUser(context);
+          const owners = await prisma.reportOwner.findMany({
+            where: { reportId: requireUuid(args.reportId, 'reportId') },
+            include: { user: true },
+            orderBy: { assignedAt: 'asc' },
+          });
+          return owners.map((owner) => owner.user);
+        },
+        isReportOwner: async (_: unknown, args: { reportId: string; userId: string }, context: IdentityContext) => {
+          requireUser(context);
+          const owner = await prisma.reportOwner.findUnique({
+            where: { reportId_userId: { reportId: requireUuid(args.reportId, 'reportId'), userId: requireUuid(args.userId, 'userId') } },
+          });
+          return owner !== null;
+        },
+      },
+      Mutation: {
+        assignReportOwner: async (_: unknown, args: { reportId: string; userId: string }, context: IdentityContext) => {
+          const actor = requireUser(context);
+          if (!actor.roles.some((role) => OWNER_ASSIGNERS.includes(role))) throw forbidden('Only an ADMIN or a TEST_MANAGER can assign report owners.');
+          const reportId = requireUuid(args.reportId, 'reportId');
+          const userId = requireUuid(args.userId, 'userId');
+          const user = await prisma.user.findUnique({ where: { id: userId } });
+          if (!user) throw notFound(`No user with id ${userId}: a user must use phasegraph once before they can own a report.`, { id: userId });
+          await prisma.reportOwner.upsert({
+            where: { reportId_userId: { reportId, userId } },
+            create: { reportId, userId, assignedById: actor.id },
+            update: {},
+          });
+          return user;
+        },
+        recordUser: (_: unknown, _args: unknown, context: IdentityContext) => recordUser(requireUser(context)),
+      },
+    },
+    context: (base: SubgraphContext): IdentityContext => ({
+      ...base,
+      users: new DataLoader(async (ids: readonly string[]) => {
+        const rows = await prisma.user.findMany({ where: { id: { in: [...ids] } } });
+        const byId = new Map(rows.map((row) => [row.id, row]));
+        return ids.map((id) => byId.get(id) ?? null);
+      }),
+    }),
+  };
+}

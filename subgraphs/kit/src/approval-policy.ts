@@ -1,0 +1,20 @@
+// Who may approve or reject a FULL phase's versions: testers for Planning, the report's owners for the others.
+import { forbidden } from './errors';
+import { TESTER_ROLES, type FullPhase } from './phases';
+import type { Identity } from './signed-identity';
+import type { SubgraphClient } from './subgraph-client';
+import type { VersionRow } from './versioning';
+
+const IS_REPORT_OWNER = 'query IsReportOwner($reportId: ID!, $userId: ID!) { isReportOwner(reportId: $reportId, userId: $userId) }';
+
+/** Throws FORBIDDEN unless `actor` may approve or reject `version` of `phase`. */
+export async function authorizeReview(phase: FullPhase, actor: Identity, version: VersionRow, identity: SubgraphClient): Promise<void> {
+  if (phase.approverRole === 'TESTER') {
+    if (!actor.roles.some((role) => TESTER_ROLES.includes(role))) {
+      throw forbidden(`Only a tester (${TESTER_ROLES.join(', ')}) can approve or reject ${phase.displayName} versions.`);
+    }
+    return;
+  }
+  const { isReportOwner } = await identity.request<{ isReportOwner: boolean }>(IS_REPORT_OWNER, { reportId: version.reportId, userId: actor.id }, actor);
+  if (!isReportOwner) throw forbidden(`Only an owner of report ${version.reportId} can approve or reject ${phase.displayName} versions.`);
+}

@@ -1,0 +1,56 @@
+// The versioning kit's store for AUDIT_ONLY phases: an append-only trail of records per (cycle, report).
+import type { Prisma, PrismaClient } from '@phasegraph/db';
+import type { AuditPhase } from './phases';
+import type { Identity } from './signed-identity';
+
+/** A row of a phase's audit table. */
+export interface AuditRecordRow {
+  id: string;
+  cycleId: string;
+  reportId: string;
+  data: Prisma.JsonValue;
+  createdById: string;
+  createdAt: Date;
+}
+
+/** Where a page starts: after the record created at `createdAt` with id `id` (newest first). */
+export interface AuditPosition {
+  createdAt: Date;
+  id: string;
+}
+
+interface AuditTable {
+  create(args: { data: Record<string, unknown> }): Promise<AuditRecordRow>;
+  findMany(args: { where: Record<string, unknown>; orderBy?: Record<string, 'asc' | 'desc'>[]; take?: number }): Promise<AuditRecordRow[]>;
+}
+
+export class AuditTrail {
+  constructor(
+    readonly phase: AuditPhase,
+    private readonly prisma: PrismaClient,
+  ) {}
+
+  /** Appends a record; records are never changed or removed. */
+  append(input: { cycleId: string; reportId: string; data: Prisma.InputJsonValue }, actor: Identity): Promise<AuditRecordRow> {
+    return this.records().create({ data: { ...input, createdById: actor.id } });
+  }
+
+  /** Up to `first` records, newest first, after `before` when given. */
+  page(cycleId: string, reportId: string, first: number, before: AuditPosition | null): Promise<AuditRecordRow[]> {
+    const after = before
+      ? { OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }] }
+      : {};
+    return this.records().findMany({ where: { cycleId, reportId, ...after }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: first });
+  }
+
+  /** Records by id, in the order asked, null where absent (a DataLoader batch function). */
+  async recordsById(ids: readonly string[]): Promise<(AuditRecordRow | null)[]> {
+    const rows = await this.records().findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  private records(): AuditTable {
+    return (this.prisma as unknown as Record<string, AuditTable>)[this.phase.recordModel]!;
+  }
+}

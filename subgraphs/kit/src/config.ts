@@ -1,0 +1,88 @@
+// phasegraph's configuration: read from the environment once at start, validated, then passed in.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** Every subgraph of the supergraph besides the in-process workflow subgraph. */
+export const SUBGRAPH_NAMES = [
+  'identity', 'planning', 'data-profiling', 'scoping', 'sample-selection',
+  'data-owner-id', 'request-info', 'test-execution', 'observation-management',
+] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+/** The development secrets used when none is configured (never in production). */
+export const DEV_JWT_SECRET = 'phasegraph-development-jwt-secret-change-me';
+const DEV_SUBGRAPH_SECRET = 'phasegraph-development-subgraph-secret-change-me';
+
+const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface Config {
+  /** The gateway's port (0: any free port), or a standalone subgraph's. */
+  port: number;
+  host: string;
+  /** A PostgreSQL server; without it the embedded database in `dataDir` is used. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Connections per subgraph on PostgreSQL. */
+  databasePoolSize: number;
+  jwtSecret: string;
+  /** The secret the gateway signs forwarded identities with and subgraphs check. */
+  subgraphSecret: string;
+  /** Subgraphs served elsewhere (`<NAME>_SUBGRAPH_URL`); the others run inside the gateway's process. */
+  subgraphUrls: Partial<Record<SubgraphName, string>>;
+  logLevel: LogLevel;
+  /** Messages about the configuration worth showing at start, e.g. development secrets in use. */
+  warnings: string[];
+}
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+const urlEnv = (name: SubgraphName) => `${name.toUpperCase().replaceAll('-', '_')}_SUBGRAPH_URL`;
+
+const environment = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
+  PHASEGRAPH_DATA_DIR: z.string().min(1).default(path.join(repositoryRoot, '.phasegraph-data')),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  SUBGRAPH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [urlEnv(name), z.string().url().optional()])),
+});
+
+/** Reads and validates the configuration; throws a ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environment.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const values = parsed.data as z.infer<typeof environment> & Record<string, string | undefined>;
+  const production = values.NODE_ENV === 'production';
+  const warnings: string[] = [];
+  const secret = (name: 'JWT_SECRET' | 'SUBGRAPH_SECRET', fallback: string) => {
+    const value = values[name];
+    if (value) return value;
+    if (production) throw new ConfigError([`${name}: required when NODE_ENV=production`]);
+    warnings.push(`${name} is not set: using the public development default. Set it before exposing phasegraph.`);
+    return fallback;
+  };
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    databaseUrl: values.DATABASE_URL,
+    dataDir: values.PHASEGRAPH_DATA_DIR,
+    databasePoolSize: values.DATABASE_POOL_SIZE,
+    jwtSecret: secret('JWT_SECRET', DEV_JWT_SECRET),
+    subgraphSecret: secret('SUBGRAPH_SECRET', DEV_SUBGRAPH_SECRET),
+    subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.flatMap((name) => (values[urlEnv(name)] ? [[name, values[urlEnv(name)]]] : []))),
+    logLevel: values.LOG_LEVEL,
+    warnings,
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}

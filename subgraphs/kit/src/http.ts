@@ -1,0 +1,155 @@
+// Serving an Apollo Server over Node's HTTP server: GraphQL at /graphql, readiness at /health, and the error
+// masking every phasegraph server shares (stable codes pass through; anything else becomes a logged reference).
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap, type ApolloServerOptions, type BaseContext } from '@apollo/server';
+import type { GraphQLFormattedError } from 'graphql';
+import { PUBLIC_CODES } from './errors';
+import type { Logger } from './log';
+
+const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Apollo Server options shared by the gateway and every subgraph: no stack traces in responses, introspection on,
+ * and errors masked unless phasegraph raised them on purpose.
+ */
+export function apolloServerOptions<Context extends BaseContext>(logger: Logger): Pick<ApolloServerOptions<Context>, 'formatError' | 'includeStacktraceInErrorResponses' | 'introspection' | 'logger' | 'stopOnTerminationSignals'> {
+  return {
+    includeStacktraceInErrorResponses: false,
+    // The process owns shutdown: it stops every server it started, in order.
+    stopOnTerminationSignals: false,
+    introspection: true,
+    logger: { debug: (m) => logger.debug(String(m)), info: (m) => logger.debug(String(m)), warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
+    formatError(formatted, error) {
+      return maskError(formatted, error, logger);
+    },
+  };
+}
+
+function maskError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+  const { code, stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
+  if (typeof code === 'string' && PUBLIC_CODES.has(code)) return { ...formatted, extensions: { code, ...extensions } };
+  const reference = randomUUID();
+  const cause = error instanceof Error && 'originalError' in error && error.originalError ? error.originalError : error;
+  logger.error('unexpected error', { reference, code, message: formatted.message, path: formatted.path, stack: cause instanceof Error ? cause.stack : String(cause) });
+  return { message: `Internal server error (reference ${reference}).`, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR', reference } };
+}
+
+/** Extra HTTP routes served beside GraphQL, by exact path. */
+export type Routes = Record<string, (request: http.IncomingMessage, response: http.ServerResponse) => void | Promise<void>>;
+
+export interface ServeOptions<Context extends BaseContext> {
+  server: ApolloServer<Context>;
+  port: number;
+  host: string;
+  /** Builds a request's context; may throw a GraphQLError (with `extensions.http.status`) to refuse it. */
+  context: (request: http.IncomingMessage) => Promise<Context>;
+  /** Answers GET /health: true when ready to serve. */
+  ready: () => Promise<boolean>;
+  routes?: Routes;
+  logger: Logger;
+}
+
+export interface RunningServer {
+  url: string;
+  httpServer: http.Server;
+  close(): Promise<void>;
+}
+
+/** Starts `server` and listens; GraphQL is served at /graphql (and /), readiness at /health. */
+export async function serveGraphQL<Context extends BaseContext>(options: ServeOptions<Context>): Promise<RunningServer> {
+  const { server, logger } = options;
+  await server.start();
+  const routes: Routes = {
+    '/health': async (_request, response) => {
+      const ready = await options.ready().catch(() => false);
+      respond(response, ready ? 200 : 503, { status: ready ? 'ok' : 'unavailable' });
+    },
+    ...options.routes,
+  };
+  const httpServer = http.createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      logger.error('request failed', { stack: error instanceof Error ? error.stack : String(error) });
+      if (!response.headersSent) respond(response, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else response.end();
+    });
+  });
+
+  async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    allowCrossOrigin(response);
+    if (request.method === 'OPTIONS') return void response.writeHead(204).end();
+    const route = routes[url.pathname];
+    if (route) return route(request, response);
+    if (url.pathname !== '/graphql' && url.pathname !== '/') return respond(response, 404, { error: `Nothing at ${url.pathname}; GraphQL is at /graphql.` });
+
+    const body = await readBody(request);
+    if (body === TOO_LARGE) return respond(response, 413, requestError(`The request body exceeds ${MAX_BODY_BYTES} bytes.`));
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(request.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    let parsed: unknown;
+    if (body.length > 0 && (headers.get('content-type') ?? '').includes('json')) {
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return respond(response, 400, requestError('The request body is not valid JSON.'));
+      }
+    }
+    const result = await server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: request.method?.toUpperCase() ?? 'GET', headers, search: url.search, body: parsed },
+      context: () => options.context(request),
+    });
+    for (const [key, value] of result.headers) response.setHeader(key, value);
+    response.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') return void response.end(result.body.string);
+    for await (const chunk of result.body.asyncIterator) response.write(chunk);
+    response.end();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host, resolve);
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  return {
+    url: `http://${host}:${port}/graphql`,
+    httpServer,
+    async close() {
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+      await server.stop();
+    },
+  };
+}
+
+const TOO_LARGE = Symbol('too large');
+
+async function readBody(request: http.IncomingMessage): Promise<string | typeof TOO_LARGE> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return TOO_LARGE;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function requestError(message: string) {
+  return { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] };
+}
+
+function respond(response: http.ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+}
+
+/** Lets Apollo Sandbox and browser apps on other origins call the API; credentials travel in a header, not cookies. */
+function allowCrossOrigin(response: http.ServerResponse): void {
+  response.setHeader('access-control-allow-origin', '*');
+  response.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+  response.setHeader('access-control-allow-headers', 'content-type, authorization, apollo-require-preflight, x-apollo-operation-name');
+}

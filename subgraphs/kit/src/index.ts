@@ -1,0 +1,12 @@
+// The public face of the versioning kit: what the gateway and the subgraphs build on.
+export { ALL_PHASES, PHASES, PHASE_NAMES, TESTER_ROLES, USER_ROLES, isFullPhase, type AuditPhase, type FullPhase, type Phase, type PhaseName, type UserRole } from './phases';
+export { ErrorCode, PUBLIC_CODES, badUserInput, conflict, forbidden, notFound, requireUuid, serviceUnavailable, unauthenticated } from './errors';
+export { ConfigError, DEV_JWT_SECRET, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from './config';
+export { createLogger, type Logger } from './log';
+export { apolloServerOptions, serveGraphQL, type RunningServer, type Routes } from './http';
+export { signIdentity, verifyIdentity, IdentitySignatureError, type Identity } from './signed-identity';
+export { SubgraphClient, type SubgraphUrls } from './subgraph-client';
+export { defineSubgraph, requireUser, type SubgraphContext, type SubgraphDefinition, type SubgraphRuntime } from './subgraph-server';
+export { FEDERATION_LINK, readSdlFile, sharedSdl, subgraphTypeDefs } from './sdl';
+export { phaseSubgraph, MAX_PAGE_SIZE } from './phase-subgraph';
+export type { VersionStatus } from './versioning';

@@ -1,0 +1,30 @@
+// Runs one subgraph as its own process: `tsx subgraphs/kit/src/main.ts <name>` (e.g. planning), on PORT, against
+// DATABASE_URL, with the other subgraphs at their <NAME>_SUBGRAPH_URL. Split deployments run one per container.
+import { openDatabase } from '@phasegraph/db';
+import { ConfigError, loadConfig, SUBGRAPH_NAMES } from './config';
+import { createLogger } from './log';
+import type { SubgraphDefinition } from './subgraph-server';
+
+async function main(name: string | undefined): Promise<void> {
+  if (!SUBGRAPH_NAMES.includes(name as never)) throw new ConfigError([`usage: main.ts <${SUBGRAPH_NAMES.join('|')}>; got ${name ?? 'nothing'}`]);
+  const config = loadConfig();
+  if (!config.databaseUrl) throw new ConfigError(['DATABASE_URL: a subgraph run on its own needs a PostgreSQL server (npm start runs everything on the embedded one)']);
+  const logger = createLogger(config.logLevel, { service: `phasegraph-${name}` });
+  for (const warning of config.warnings) logger.warn(warning);
+  const { subgraph } = (await import(`@phasegraph/${name}`)) as { subgraph: SubgraphDefinition };
+  const database = openDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize });
+  const server = await subgraph.start({ config, database, urls: new Map(Object.entries(config.subgraphUrls)), logger, port: config.port, host: config.host });
+  logger.info('subgraph ready', { subgraph: name, url: server.url });
+  const stop = async () => {
+    await server.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main(process.argv[2]).catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

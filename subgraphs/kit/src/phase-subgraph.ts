@@ -1,0 +1,153 @@
+// A phase's subgraph, built from its registry entry and its own SDL: the kit supplies the operations, the stores
+// and the resolvers, so a phase folder holds only its schema and a line naming its phase.
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { Prisma, PrismaClient } from '@phasegraph/db';
+import DataLoader from 'dataloader';
+import { authorizeReview } from './approval-policy';
+import { AuditTrail, type AuditRecordRow } from './audit-trail';
+import { badUserInput, requireUuid } from './errors';
+import { isFullPhase, PHASES, type AuditPhase, type FullPhase, type PhaseName } from './phases';
+import { kitSdl, readSdlFile, sharedSdl, subgraphTypeDefs } from './sdl';
+import { SubgraphClient } from './subgraph-client';
+import { defineSubgraph, requireUser, type SubgraphContext, type SubgraphDefinition, type SubgraphRuntime } from './subgraph-server';
+import { VersionStore, type DecisionRow, type NewDecision, type VersionRow, type VersionStatus } from './versioning';
+
+/** The most rows one page may hold. */
+export const MAX_PAGE_SIZE = 100;
+
+/** The subgraph of phase `name`, whose own types are in `schemaFile`. */
+export function phaseSubgraph(name: PhaseName, schemaFile: URL): SubgraphDefinition {
+  const phase = PHASES[name];
+  const own = readSdlFile(schemaFile);
+  const shared = sharedSdl('scalars', 'enums', 'records', 'inputs');
+  const user = kitSdl('user-reference');
+  if (isFullPhase(phase)) {
+    const operations = kitSdl('full-phase-operations', { Version: phase.versionType, prefix: phase.fieldPrefix });
+    return defineSubgraph(phase.subgraph as SubgraphDefinition['name'], subgraphTypeDefs(shared, user, own, operations), (prisma, runtime) => fullPhaseSetup(phase, prisma, runtime));
+  }
+  const operations = kitSdl('audit-phase-operations', { Record: phase.recordType, prefix: phase.fieldPrefix });
+  return defineSubgraph(phase.subgraph as SubgraphDefinition['name'], subgraphTypeDefs(shared, user, own, operations), (prisma) => auditPhaseSetup(phase, prisma));
+}
+
+interface FullPhaseContext extends SubgraphContext {
+  versions: DataLoader<string, VersionRow | null>;
+  decisions: DataLoader<string, DecisionRow | null>;
+  decisionsOfVersion: DataLoader<string, DecisionRow[]>;
+}
+
+function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: SubgraphRuntime) {
+  const store = new VersionStore(phase, prisma);
+  const identity = new SubgraphClient('identity', runtime.urls, runtime.config.subgraphSecret);
+  const p = phase.fieldPrefix;
+  const resolvers: GraphQLResolverMap<FullPhaseContext> = {
+    [phase.versionType]: {
+      __resolveReference: (reference: { id: string }, context: FullPhaseContext) => context.versions.load(reference.id),
+      phase: () => phase.name,
+      createdBy: (row: VersionRow) => userReference(row.createdById),
+      reviewedBy: (row: VersionRow) => userReference(row.reviewedById),
+      decisions: (row: VersionRow, _args: unknown, context: FullPhaseContext) => context.decisionsOfVersion.load(row.id),
+    },
+    [phase.decisionType]: {
+      __resolveReference: (reference: { id: string }, context: FullPhaseContext) => context.decisions.load(reference.id),
+      decidedBy: (row: DecisionRow) => userReference(row.decidedById),
+    },
+    Query: {
+      [`${p}Version`]: (_: unknown, args: { id: string }, context: FullPhaseContext) => {
+        requireUser(context);
+        return context.versions.load(requireUuid(args.id, 'id'));
+      },
+      [`${p}CurrentVersion`]: (_: unknown, args: { cycleId: string; reportId: string }, context: FullPhaseContext) => {
+        requireUser(context);
+        return store.currentVersion(requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId'));
+      },
+      [`${p}Versions`]: (_: unknown, args: { cycleId: string; reportId: string; status?: VersionStatus | null; first: number; beforeVersionNumber?: number | null }, context: FullPhaseContext) => {
+        requireUser(context);
+        return store.versionPage(requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId'), {
+          status: args.status,
+          first: pageSize(args.first),
+          beforeVersionNumber: args.beforeVersionNumber,
+        });
+      },
+    },
+    Mutation: {
+      [`${p}CreateVersion`]: (_: unknown, args: { cycleId: string; reportId: string; data: Prisma.InputJsonValue; parentVersionId?: string | null; items?: NewDecision[] | null }, context: FullPhaseContext) =>
+        store.createVersion(
+          {
+            cycleId: requireUuid(args.cycleId, 'cycleId'),
+            reportId: requireUuid(args.reportId, 'reportId'),
+            data: requireData(args.data),
+            parentVersionId: args.parentVersionId ? requireUuid(args.parentVersionId, 'parentVersionId') : null,
+            items: (args.items ?? []).map((item) => ({ ...item, itemId: requireUuid(item.itemId, 'items.itemId') })),
+          },
+          requireUser(context),
+        ),
+      [`${p}ApproveVersion`]: (_: unknown, args: { id: string; notes?: string | null }, context: FullPhaseContext) => {
+        const actor = requireUser(context);
+        return store.approveVersion(requireUuid(args.id, 'versionId'), actor, args.notes ?? null, (version) => authorizeReview(phase, actor, version, identity));
+      },
+      [`${p}RejectVersion`]: (_: unknown, args: { id: string; notes: string }, context: FullPhaseContext) => {
+        const actor = requireUser(context);
+        return store.rejectVersion(requireUuid(args.id, 'versionId'), actor, args.notes, (version) => authorizeReview(phase, actor, version, identity));
+      },
+    },
+  };
+  return {
+    resolvers,
+    context: (base: SubgraphContext): FullPhaseContext => ({
+      ...base,
+      versions: new DataLoader((ids) => store.versionsById(ids)),
+      decisions: new DataLoader((ids) => store.decisionsById(ids)),
+      decisionsOfVersion: new DataLoader((ids) => store.decisionsByVersionId(ids)),
+    }),
+  };
+}
+
+interface AuditPhaseContext extends SubgraphContext {
+  records: DataLoader<string, AuditRecordRow | null>;
+}
+
+function auditPhaseSetup(phase: AuditPhase, prisma: PrismaClient) {
+  const trail = new AuditTrail(phase, prisma);
+  const p = phase.fieldPrefix;
+  const resolvers: GraphQLResolverMap<AuditPhaseContext> = {
+    [phase.recordType]: {
+      __resolveReference: (reference: { id: string }, context: AuditPhaseContext) => context.records.load(reference.id),
+      phase: () => phase.name,
+      createdBy: (row: AuditRecordRow) => userReference(row.createdById),
+    },
+    Query: {
+      [`${p}Record`]: (_: unknown, args: { id: string }, context: AuditPhaseContext) => {
+        requireUser(context);
+        return context.records.load(requireUuid(args.id, 'id'));
+      },
+      [`${p}AuditTrail`]: (_: unknown, args: { cycleId: string; reportId: string; first: number; beforeCreatedAt?: Date | null; beforeId?: string | null }, context: AuditPhaseContext) => {
+        requireUser(context);
+        const before = args.beforeCreatedAt && args.beforeId ? { createdAt: args.beforeCreatedAt, id: requireUuid(args.beforeId, 'beforeId') } : null;
+        return trail.page(requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId'), pageSize(args.first), before);
+      },
+    },
+    Mutation: {
+      [`${p}AppendRecord`]: (_: unknown, args: { cycleId: string; reportId: string; data: Prisma.InputJsonValue }, context: AuditPhaseContext) =>
+        trail.append({ cycleId: requireUuid(args.cycleId, 'cycleId'), reportId: requireUuid(args.reportId, 'reportId'), data: requireData(args.data) }, requireUser(context)),
+    },
+  };
+  return {
+    resolvers,
+    context: (base: SubgraphContext): AuditPhaseContext => ({ ...base, records: new DataLoader((ids) => trail.recordsById(ids)) }),
+  };
+}
+
+function userReference(id: string | null) {
+  return id ? { __typename: 'User', id } : null;
+}
+
+function pageSize(first: number): number {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE + 1) throw badUserInput(`first must be between 1 and ${MAX_PAGE_SIZE}.`, { argument: 'first' });
+  return first;
+}
+
+/** A phase's data is a JSON object (or array); a bare scalar or null is almost always a client mistake. */
+function requireData(data: Prisma.InputJsonValue | null): Prisma.InputJsonValue {
+  if (data === null || typeof data !== 'object') throw badUserInput('data must be a JSON object.', { argument: 'data' });
+  return data;
+}

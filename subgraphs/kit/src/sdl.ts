@@ -1,0 +1,35 @@
+// Assembling a subgraph's SDL: the federation link, the shared SDL from schema/shared, and the subgraph's own files.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, type DocumentNode } from 'graphql';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const sharedDir = path.resolve(here, '../../../schema/shared');
+const kitSdlDir = path.resolve(here, '../sdl');
+
+export const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@inaccessible", "@shareable"])';
+
+/** The shared SDL files by name: `scalars`, `enums`, `records`. */
+export function sharedSdl(...names: string[]): string {
+  return names.map((name) => readFileSync(path.join(sharedDir, `${name}.graphql`), 'utf8')).join('\n');
+}
+
+/** A file of the kit's SDL templates with `{{key}}` filled in. */
+export function kitSdl(name: string, values: Record<string, string> = {}): string {
+  const template = readFileSync(path.join(kitSdlDir, `${name}.graphql`), 'utf8');
+  return template.replace(/\{\{(\w+)\}\}/g, (_match, key: string) => {
+    const value = values[key];
+    if (value === undefined) throw new Error(`SDL template ${name} needs a value for {{${key}}}.`);
+    return value;
+  });
+}
+
+/** A subgraph's complete SDL, parsed. */
+export function subgraphTypeDefs(...parts: string[]): DocumentNode {
+  return parse([FEDERATION_LINK, ...parts].join('\n\n'));
+}
+
+export function readSdlFile(file: URL): string {
+  return readFileSync(file, 'utf8');
+}

@@ -1,0 +1,260 @@
+// The versioning kit's store for FULL phases: numbered versions of one record per (cycle, report), their
+// decisions, approval with supersede, and rejection. Every phase's tables have the same shape; the phase's
+// registry entry names them.
+import { randomUUID } from 'node:crypto';
+import type { Prisma, PrismaClient } from '@phasegraph/db';
+import { badUserInput, conflict, notFound } from './errors';
+import type { FullPhase } from './phases';
+import type { Identity } from './signed-identity';
+
+export type VersionStatus = 'DRAFT' | 'APPROVED' | 'REJECTED' | 'SUPERSEDED';
+export type DecisionStatus = 'PENDING' | 'APPROVED' | 'REJECTED';
+
+/** A row of a phase's versions table. */
+export interface VersionRow {
+  id: string;
+  cycleId: string;
+  reportId: string;
+  versionNumber: number;
+  status: VersionStatus;
+  parentVersionId: string | null;
+  masterRecordId: string;
+  data: Prisma.JsonValue;
+  createdById: string;
+  createdAt: Date;
+  reviewedById: string | null;
+  reviewedAt: Date | null;
+  reviewNotes: string | null;
+}
+
+/** A row of a phase's decisions table: one item's decision within a version. */
+export interface DecisionRow {
+  id: string;
+  versionId: string;
+  itemId: string;
+  itemData: Prisma.JsonValue;
+  status: DecisionStatus;
+  reason: string | null;
+  decidedById: string | null;
+  decidedAt: Date | null;
+  decisionNotes: string | null;
+  carriedFromVersionId: string | null;
+  createdAt: Date;
+}
+
+/** An item to decide on in a new version. */
+export interface NewDecision {
+  itemId: string;
+  itemData: Prisma.InputJsonValue;
+  reason?: string | null;
+}
+
+export interface NewVersion {
+  cycleId: string;
+  reportId: string;
+  data: Prisma.InputJsonValue;
+  /** Defaults to the latest version of the same cycle and report. */
+  parentVersionId?: string | null;
+  items?: NewDecision[];
+}
+
+/** Which versions a page holds: newest first, optionally of one status, after the version numbered `before`. */
+export interface VersionPageQuery {
+  status?: VersionStatus | null;
+  first: number;
+  beforeVersionNumber?: number | null;
+}
+
+type Db = PrismaClient | Prisma.TransactionClient;
+type Where = Record<string, unknown>;
+type OrderBy = Record<string, 'asc' | 'desc'>;
+
+/** The part of a Prisma model delegate the kit uses; every phase's version model has this shape. */
+interface VersionTable {
+  findUnique(args: { where: { id: string } }): Promise<VersionRow | null>;
+  findFirst(args: { where: Where; orderBy?: OrderBy }): Promise<VersionRow | null>;
+  findMany(args: { where: Where; orderBy?: OrderBy; take?: number }): Promise<VersionRow[]>;
+  create(args: { data: Where }): Promise<VersionRow>;
+  update(args: { where: { id: string }; data: Where }): Promise<VersionRow>;
+  updateMany(args: { where: Where; data: Where }): Promise<{ count: number }>;
+}
+interface DecisionTable {
+  findMany(args: { where: Where; orderBy?: OrderBy | OrderBy[] }): Promise<DecisionRow[]>;
+  createMany(args: { data: Where[] }): Promise<{ count: number }>;
+}
+
+/** Interactive transaction limits: creates queue on the per-record lock, so allow for a burst of them. */
+const TRANSACTION_OPTIONS = { maxWait: 20_000, timeout: 30_000 };
+
+export class VersionStore {
+  constructor(
+    readonly phase: FullPhase,
+    private readonly prisma: PrismaClient,
+  ) {}
+
+  /** Creates the next DRAFT version (number = latest + 1) with a PENDING decision per item. */
+  async createVersion(input: NewVersion, actor: Identity): Promise<VersionRow> {
+    const items = input.items ?? [];
+    assertDistinctItems(items);
+    return this.prisma.$transaction(async (tx) => {
+      await this.lockRecord(tx, input.cycleId, input.reportId);
+      const latest = await this.versions(tx).findFirst({
+        where: { cycleId: input.cycleId, reportId: input.reportId },
+        orderBy: { versionNumber: 'desc' },
+      });
+      const parent = input.parentVersionId ? await this.parentOf(tx, input) : latest;
+      const id = randomUUID();
+      const version = await this.versions(tx).create({
+        data: {
+          id,
+          cycleId: input.cycleId,
+          reportId: input.reportId,
+          versionNumber: (latest?.versionNumber ?? 0) + 1,
+          status: 'DRAFT',
+          parentVersionId: parent?.id ?? null,
+          masterRecordId: parent?.masterRecordId ?? id,
+          data: input.data,
+          createdById: actor.id,
+        },
+      });
+      if (items.length > 0) {
+        await this.decisions(tx).createMany({
+          data: items.map((item) => ({ versionId: id, itemId: item.itemId, itemData: item.itemData, reason: item.reason ?? null, status: 'PENDING' })),
+        });
+      }
+      return version;
+    }, TRANSACTION_OPTIONS);
+  }
+
+  /**
+   * Approves a DRAFT version and supersedes every other APPROVED version of its cycle and report, atomically:
+   * at most one version of a record is APPROVED at any moment. `authorize` runs first and may refuse.
+   */
+  async approveVersion(id: string, actor: Identity, notes: string | null, authorize: (version: VersionRow) => Promise<void>): Promise<VersionRow> {
+    const version = await this.requireVersion(id);
+    await authorize(version);
+    return this.prisma.$transaction(async (tx) => {
+      await this.lockRecord(tx, version.cycleId, version.reportId);
+      await this.requireDraft(tx, id, 'approved');
+      await this.supersedePreviousApproved(tx, version);
+      return this.versions(tx).update({
+        where: { id },
+        data: { status: 'APPROVED', reviewedById: actor.id, reviewedAt: new Date(), reviewNotes: notes },
+      });
+    }, TRANSACTION_OPTIONS);
+  }
+
+  /** Rejects a DRAFT version with the reviewer's notes (required). `authorize` runs first and may refuse. */
+  async rejectVersion(id: string, actor: Identity, notes: string, authorize: (version: VersionRow) => Promise<void>): Promise<VersionRow> {
+    if (!notes.trim()) throw badUserInput('notes must say why the version is rejected.', { argument: 'notes' });
+    const version = await this.requireVersion(id);
+    await authorize(version);
+    return this.prisma.$transaction(async (tx) => {
+      await this.lockRecord(tx, version.cycleId, version.reportId);
+      await this.requireDraft(tx, id, 'rejected');
+      return this.versions(tx).update({
+        where: { id },
+        data: { status: 'REJECTED', reviewedById: actor.id, reviewedAt: new Date(), reviewNotes: notes },
+      });
+    }, TRANSACTION_OPTIONS);
+  }
+
+  /** The APPROVED version of a cycle and report, if any. */
+  currentVersion(cycleId: string, reportId: string): Promise<VersionRow | null> {
+    return this.versions(this.prisma).findFirst({ where: { cycleId, reportId, status: 'APPROVED' } });
+  }
+
+  /** Up to `first` versions, newest first. */
+  versionPage(cycleId: string, reportId: string, query: VersionPageQuery): Promise<VersionRow[]> {
+    return this.versions(this.prisma).findMany({
+      where: {
+        cycleId,
+        reportId,
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.beforeVersionNumber != null ? { versionNumber: { lt: query.beforeVersionNumber } } : {}),
+      },
+      orderBy: { versionNumber: 'desc' },
+      take: query.first,
+    });
+  }
+
+  /** Versions by id, in the order asked, null where absent (a DataLoader batch function). */
+  async versionsById(ids: readonly string[]): Promise<(VersionRow | null)[]> {
+    const rows = await this.versions(this.prisma).findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  /** Each version's decisions, in the order asked (a DataLoader batch function). */
+  async decisionsByVersionId(versionIds: readonly string[]): Promise<DecisionRow[][]> {
+    const rows = await this.decisions(this.prisma).findMany({
+      where: { versionId: { in: [...versionIds] } },
+      orderBy: [{ createdAt: 'asc' }, { itemId: 'asc' }],
+    });
+    const byVersion = new Map<string, DecisionRow[]>(versionIds.map((id) => [id, []]));
+    for (const row of rows) byVersion.get(row.versionId)?.push(row);
+    return versionIds.map((id) => byVersion.get(id) ?? []);
+  }
+
+  /** Decisions by id, in the order asked, null where absent (a DataLoader batch function). */
+  async decisionsById(ids: readonly string[]): Promise<(DecisionRow | null)[]> {
+    const rows = await this.decisions(this.prisma).findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  private async requireVersion(id: string): Promise<VersionRow> {
+    const version = await this.versions(this.prisma).findUnique({ where: { id } });
+    if (!version) throw notFound(`No ${this.phase.displayName} version with id ${id}.`, { id });
+    return version;
+  }
+
+  /** Re-reads the version under the record lock: only a DRAFT may be approved or rejected. */
+  private async requireDraft(tx: Db, id: string, outcome: string): Promise<void> {
+    const current = await this.versions(tx).findUnique({ where: { id } });
+    if (current?.status !== 'DRAFT') {
+      throw conflict(`Version ${id} is ${current?.status ?? 'gone'}; only a DRAFT version can be ${outcome}.`, { status: current?.status });
+    }
+  }
+
+  private async supersedePreviousApproved(tx: Db, version: VersionRow): Promise<void> {
+    await this.versions(tx).updateMany({
+      where: { cycleId: version.cycleId, reportId: version.reportId, status: 'APPROVED', id: { not: version.id } },
+      data: { status: 'SUPERSEDED' },
+    });
+  }
+
+  private async parentOf(tx: Db, input: NewVersion): Promise<VersionRow> {
+    const parent = await this.versions(tx).findUnique({ where: { id: input.parentVersionId! } });
+    if (!parent) throw notFound(`No ${this.phase.displayName} version with id ${input.parentVersionId}.`, { id: input.parentVersionId });
+    if (parent.cycleId !== input.cycleId || parent.reportId !== input.reportId) {
+      throw badUserInput('parentVersionId must be a version of the same cycle and report.', { argument: 'parentVersionId' });
+    }
+    return parent;
+  }
+
+  /**
+   * Serialises every numbering and status change of one record (phase, cycle, report) until the transaction ends.
+   * A transaction-scoped advisory lock works before the first version exists, which a row lock cannot.
+   */
+  private async lockRecord(tx: Prisma.TransactionClient, cycleId: string, reportId: string): Promise<void> {
+    const key = `${this.phase.name}:${cycleId}:${reportId}`;
+    await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+  }
+
+  private versions(db: Db): VersionTable {
+    return (db as unknown as Record<string, VersionTable>)[this.phase.versionModel]!;
+  }
+
+  private decisions(db: Db): DecisionTable {
+    return (db as unknown as Record<string, DecisionTable>)[this.phase.decisionModel]!;
+  }
+}
+
+function assertDistinctItems(items: NewDecision[]): void {
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (seen.has(item.itemId)) throw badUserInput(`items lists itemId ${item.itemId} more than once.`, { argument: 'items' });
+    seen.add(item.itemId);
+  }
+}
