@@ -22,6 +22,8 @@ async function main(): Promise<void> {
     '',
     `phasegraph is ready at ${stack.gateway.url}  (${where}${stack.migrationsApplied.length ? `; applied ${stack.migrationsApplied.join(', ')}` : ''})`,
     `Open it in a browser for Apollo Sandbox. Health: ${new URL('/health', stack.gateway.url)}`,
+    'Subgraphs (they accept only calls signed by the gateway):',
+    ...[...stack.urls].map(([name, url]) => `  ${name} subgraph: ${url}`),
   ];
   if (process.env.NODE_ENV !== 'production') {
     const demo = await seedDemo(stack.urls, config.subgraphSecret, config.jwtSecret);

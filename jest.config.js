@@ -1,0 +1,11 @@
+// Jest runs the suites in tests/ against one real stack (gateway + subgraphs over HTTP) started by the global
+// setup on PostgreSQL (DATABASE_URL, a fresh database per run) or, without it, on the embedded PGlite.
+/** @type {import('jest').Config} */
+export default {
+  testMatch: ['<rootDir>/tests/**/*.test.ts', '<rootDir>/subgraphs/*/src/__tests__/**/*.test.ts', '<rootDir>/gateway/src/**/__tests__/**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
+  globalSetup: '<rootDir>/tests/support/global-setup.ts',
+  globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
+  testTimeout: 120_000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,130 @@
+// Starting and stopping the real phasegraph stack for the test run: `tsx gateway/src/main.ts` as a child process,
+// exactly as `npm start` runs it, on a fresh database.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+
+export const TEST_JWT_SECRET = 'phasegraph-test-jwt-secret-0123456789';
+export const TEST_SUBGRAPH_SECRET = 'phasegraph-test-subgraph-secret-0123456789';
+export const repositoryRoot = path.resolve(__dirname, '../..');
+
+/** What the suites learn about the running stack, through the environment. */
+export interface StackInfo {
+  gatewayUrl: string;
+  subgraphUrls: Record<string, string>;
+  /** The test run's own PostgreSQL database, when on PostgreSQL. */
+  databaseUrl?: string;
+}
+
+interface RunningStack {
+  info: StackInfo;
+  child: ChildProcess;
+  cleanup: () => Promise<void>;
+}
+
+export async function startTestStack(): Promise<RunningStack> {
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'phasegraph-test-'));
+  const { databaseUrl, dropDatabase } = await createTestDatabase();
+  const port = await freePort();
+  const logFile = path.join(workDir, 'stack.log');
+  const log = openSync(logFile, 'a');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/main.ts'], {
+    cwd: repositoryRoot,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: databaseUrl ?? '',
+      PHASEGRAPH_DATA_DIR: path.join(workDir, 'data'),
+      JWT_SECRET: TEST_JWT_SECRET,
+      SUBGRAPH_SECRET: TEST_SUBGRAPH_SECRET,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+    },
+    stdio: ['ignore', 'pipe', log],
+  });
+  const stdout = await readUntilReady(child, () => readFileSync(logFile, 'utf8'));
+  const gatewayUrl = /ready at (http\S+)/.exec(stdout)![1]!;
+  const subgraphUrls = Object.fromEntries([...stdout.matchAll(/^\s+(\S+) subgraph: (http\S+)$/gm)].map((match) => [match[1]!, match[2]!]));
+  await waitForHealth(new URL('/health', gatewayUrl).toString());
+  return {
+    info: { gatewayUrl, subgraphUrls, databaseUrl },
+    child,
+    cleanup: async () => {
+      await stopChild(child);
+      await dropDatabase();
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A new, empty database on DATABASE_URL's server, or none (PGlite) when DATABASE_URL is unset. */
+async function createTestDatabase(): Promise<{ databaseUrl?: string; dropDatabase: () => Promise<void> }> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) return { dropDatabase: async () => {} };
+  const name = `phasegraph_test_${process.pid}_${Date.now().toString(36)}`;
+  const admin = async (sql: string) => {
+    const client = new Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { databaseUrl: url.toString(), dropDatabase: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The child's stdout up to and including its list of subgraphs; fails with its log if it exits or stalls. */
+function readUntilReady(child: ChildProcess, readLog: () => string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => fail(new Error('the stack did not start within 120 s')), 120_000);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      reject(new Error(`${error.message}\n--- stdout ---\n${output}\n--- log ---\n${readLog()}`));
+    };
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/ready at/.test(output) && /Demo users|Subgraphs[\s\S]*observation-management subgraph: \S+\n/.test(output)) {
+        clearTimeout(timer);
+        resolve(output);
+      }
+    });
+    child.once('exit', (code) => fail(new Error(`the stack exited with code ${code}`)));
+  });
+}
+
+async function waitForHealth(url: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const ok = await fetch(url).then((response) => response.ok, () => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} never answered 200`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(forced);
+}
