@@ -32,6 +32,9 @@ export async function startGateway(config: Config, urls: SubgraphUrls, logger: L
   const tokens = new TokenVerifier(config.jwtSecret);
   const users = new UserRecorder(urls, config.subgraphSecret);
   const workflow = buildWorkflowSchema(urls, config.subgraphSecret);
+  // Left on, @apollo/gateway exports usage metrics to Apollo and probes cloud metadata endpoints (GCP, AWS, Azure)
+  // to describe the host. phasegraph never phones home; the library only reads this switch from the environment.
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
     buildService: ({ name, url }) => {

@@ -55,7 +55,9 @@ export async function startTestStack(): Promise<RunningStack> {
     cleanup: async () => {
       await stopChild(child);
       await dropDatabase();
-      rmSync(workDir, { recursive: true, force: true });
+      // PHASEGRAPH_TEST_KEEP=1 keeps the stack's log (and embedded data) for a look after the run.
+      if (process.env.PHASEGRAPH_TEST_KEEP) console.log(`\nThe stack's log and data are kept in ${workDir}`);
+      else rmSync(workDir, { recursive: true, force: true });
     },
   };
 }

@@ -107,6 +107,10 @@ export async function serveGraphQL<Context extends BaseContext>(options: ServeOp
     response.end();
   }
 
+  // Callers keep connections alive between requests. The server must outlast their idle timeout, or it closes a
+  // socket just as a caller reuses it and that request fails with "socket hang up" (Node's default is 5 s).
+  httpServer.keepAliveTimeout = 75_000;
+  httpServer.headersTimeout = 76_000;
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port, options.host, resolve);
