@@ -1,0 +1,9 @@
+# One image for every phasegraph service: the gateway (default command) or any subgraph
+# (`node --import tsx subgraphs/kit/src/main.ts <name>`), or the migration (`npm run db:migrate`).
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV CHECKPOINT_DISABLE=1 TURBO_TELEMETRY_DISABLED=1 HOST=0.0.0.0 PORT=4000
+COPY . .
+RUN npm ci --no-audit --no-fund && npm cache clean --force
+EXPOSE 4000
+CMD ["node", "--import", "tsx", "gateway/src/main.ts"]
