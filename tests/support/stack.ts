@@ -1,7 +1,7 @@
 // Starting and stopping the real phasegraph stack for the test run: `tsx gateway/src/main.ts` as a child process,
 // exactly as `npm start` runs it, on a fresh database.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +9,15 @@ import { Client } from 'pg';
 
 export const TEST_JWT_SECRET = 'phasegraph-test-jwt-secret-0123456789';
 export const TEST_SUBGRAPH_SECRET = 'phasegraph-test-subgraph-secret-0123456789';
-export const repositoryRoot = path.resolve(__dirname, '../..');
+export const repositoryRoot = findRepositoryRoot(process.cwd());
+
+/** The folder holding turbo.json, from `start` upwards (Jest runs as CommonJS and the bench as ESM: no __dirname in both). */
+function findRepositoryRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'turbo.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no phasegraph checkout above ${start}`);
+  }
+}
 
 /** What the suites learn about the running stack, through the environment. */
 export interface StackInfo {
