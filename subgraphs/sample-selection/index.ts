@@ -1,4 +1,9 @@
-// The Sample Selection subgraph: numbered, approvable versions of the selected samples and their sample decisions. Its types are in schema.graphql; the kit supplies the rest.
+// The Sample Selection subgraph: numbered, approvable versions of the selected samples and their sample decisions. The kit builds it; this names its phase and says what its data means.
 import { phaseSubgraph } from '@phasegraph/kit';
 
-export const subgraph = phaseSubgraph('SAMPLE_SELECTION', new URL('./schema.graphql', import.meta.url));
+export const subgraph = phaseSubgraph('SAMPLE_SELECTION', {
+  version: "A version of the samples selected for a report's test. Approved by an owner of the report.",
+  data: "The selection data of this version: selection criteria, target and actual sample sizes, generation methods.",
+  decisions: "The decisions on the samples in this version.",
+  item: "The sample decided on (a UUID, stable across versions).",
+});

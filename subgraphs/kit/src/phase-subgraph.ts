@@ -7,7 +7,7 @@ import { authorizeReview } from './approval-policy';
 import { AuditTrail, type AuditRecordRow } from './audit-trail';
 import { badUserInput, requireUuid } from './errors';
 import { isFullPhase, PHASES, type AuditPhase, type FullPhase, type PhaseName } from './phases';
-import { kitSdl, readSdlFile, sharedSdl, subgraphTypeDefs } from './sdl';
+import { kitSdl, sharedSdl, subgraphTypeDefs } from './sdl';
 import { SubgraphClient } from './subgraph-client';
 import { defineSubgraph, requireUser, type SubgraphContext, type SubgraphDefinition, type SubgraphRuntime } from './subgraph-server';
 import { VersionStore, type DecisionRow, type NewDecision, type VersionRow, type VersionStatus } from './versioning';
@@ -15,18 +15,36 @@ import { VersionStore, type DecisionRow, type NewDecision, type VersionRow, type
 /** The most rows one page may hold. */
 export const MAX_PAGE_SIZE = 100;
 
-/** The subgraph of phase `name`, whose own types are in `schemaFile`. */
-export function phaseSubgraph(name: PhaseName, schemaFile: URL): SubgraphDefinition {
+/** What a FULL phase's data and decisions mean, for the descriptions analysts read in Sandbox. */
+export interface FullPhaseDescriptions {
+  version: string;
+  data: string;
+  decisions: string;
+  item: string;
+}
+
+/** What an AUDIT_ONLY phase's records mean. */
+export interface AuditPhaseDescriptions {
+  record: string;
+  data: string;
+}
+
+/** The subgraph of phase `name`: its types and operations come from the kit's templates, in the phase's words. */
+export function phaseSubgraph(name: PhaseName, descriptions: FullPhaseDescriptions | AuditPhaseDescriptions): SubgraphDefinition {
   const phase = PHASES[name];
-  const own = readSdlFile(schemaFile);
   const shared = sharedSdl('scalars', 'enums', 'records', 'inputs');
   const user = kitSdl('user-reference');
+  const subgraphName = phase.subgraph as SubgraphDefinition['name'];
   if (isFullPhase(phase)) {
-    const operations = kitSdl('full-phase-operations', { Version: phase.versionType, prefix: phase.fieldPrefix });
-    return defineSubgraph(phase.subgraph as SubgraphDefinition['name'], subgraphTypeDefs(shared, user, own, operations), (prisma, runtime) => fullPhaseSetup(phase, prisma, runtime));
+    if (!('version' in descriptions)) throw new Error(`${name} is a FULL phase: describe its version, data, decisions and item.`);
+    const values = { Version: phase.versionType, Decision: phase.decisionType, PHASE: phase.name, prefix: phase.fieldPrefix };
+    const types = kitSdl('full-phase-types', { ...values, versionDescription: sdlText(descriptions.version), dataDescription: sdlText(descriptions.data), decisionsDescription: sdlText(descriptions.decisions), itemDescription: sdlText(descriptions.item) });
+    return defineSubgraph(subgraphName, subgraphTypeDefs(shared, user, types, kitSdl('full-phase-operations', values)), (prisma, runtime) => fullPhaseSetup(phase, prisma, runtime));
   }
-  const operations = kitSdl('audit-phase-operations', { Record: phase.recordType, prefix: phase.fieldPrefix });
-  return defineSubgraph(phase.subgraph as SubgraphDefinition['name'], subgraphTypeDefs(shared, user, own, operations), (prisma) => auditPhaseSetup(phase, prisma));
+  if (!('record' in descriptions)) throw new Error(`${name} is an AUDIT_ONLY phase: describe its record and data.`);
+  const values = { Record: phase.recordType, PHASE: phase.name, prefix: phase.fieldPrefix };
+  const types = kitSdl('audit-phase-types', { ...values, recordDescription: sdlText(descriptions.record), dataDescription: sdlText(descriptions.data) });
+  return defineSubgraph(subgraphName, subgraphTypeDefs(shared, user, types, kitSdl('audit-phase-operations', values)), (prisma) => auditPhaseSetup(phase, prisma));
 }
 
 interface FullPhaseContext extends SubgraphContext {
@@ -135,6 +153,11 @@ function auditPhaseSetup(phase: AuditPhase, prisma: PrismaClient) {
     resolvers,
     context: (base: SubgraphContext): AuditPhaseContext => ({ ...base, records: new DataLoader((ids) => trail.recordsById(ids)) }),
   };
+}
+
+/** `text` made safe inside a one-line SDL string (`"…"`). */
+function sdlText(text: string): string {
+  return JSON.stringify(text).slice(1, -1);
 }
 
 function userReference(id: string | null) {
