@@ -169,8 +169,8 @@ function pageSize(first: number): number {
   return first;
 }
 
-/** A phase's data is a JSON object (or array); a bare scalar or null is almost always a client mistake. */
+/** A phase's data is a JSON object or array; a bare scalar or null is almost always a client mistake. */
 function requireData(data: Prisma.InputJsonValue | null): Prisma.InputJsonValue {
-  if (data === null || typeof data !== 'object') throw badUserInput('data must be a JSON object.', { argument: 'data' });
+  if (data === null || typeof data !== 'object') throw badUserInput('data must be a JSON object or array.', { argument: 'data' });
   return data;
 }
