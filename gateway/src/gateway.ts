@@ -1,13 +1,17 @@
 // The gateway: Apollo Gateway over the static supergraph, the in-process workflow subgraph, bearer-token
-// authentication, signed identity forwarding, Apollo Sandbox at /graphql and readiness at /health.
+// authentication, signed identity forwarding, Apollo Sandbox at /graphql, subscriptions over graphql-ws at
+// /graphql and readiness at /health.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type http from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { ApolloGateway, LocalGraphQLDataSource, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { apolloServerOptions, serveGraphQL, signIdentity, type Config, type Logger, type RunningServer, type SubgraphUrls } from '@phasegraph/kit';
+import type { Database } from '@phasegraph/db';
 import { TokenVerifier } from './authentication';
+import { VersionEventLog } from './events/version-event-log';
+import { serveSubscriptions } from './subscriptions';
 import { UserRecorder } from './user-recorder';
 import { buildWorkflowSchema, type WorkflowContext } from './workflow/index';
 
@@ -28,10 +32,12 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 }
 
-export async function startGateway(config: Config, urls: SubgraphUrls, logger: Logger): Promise<RunningServer> {
+export async function startGateway(config: Config, urls: SubgraphUrls, database: Database, logger: Logger): Promise<RunningServer> {
   const tokens = new TokenVerifier(config.jwtSecret);
   const users = new UserRecorder(urls, config.subgraphSecret);
-  const workflow = buildWorkflowSchema(urls, config.subgraphSecret);
+  const events = new VersionEventLog(database.client(), database);
+  await events.start();
+  const workflow = buildWorkflowSchema(urls, config.subgraphSecret, events);
   // Left on, @apollo/gateway exports usage metrics to Apollo and probes cloud metadata endpoints (GCP, AWS, Azure)
   // to describe the host. phasegraph never phones home; the library only reads this switch from the environment.
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
@@ -49,18 +55,39 @@ export async function startGateway(config: Config, urls: SubgraphUrls, logger: L
     plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })],
     ...apolloServerOptions<GatewayContext>(logger.child({ component: 'gateway' })),
   });
-  return serveGraphQL({
+  const authenticate = async (authorization: string | undefined) => {
+    const identity = await tokens.identify(authorization);
+    if (identity) await users.ensureRecorded(identity);
+    return identity;
+  };
+  const http = await serveGraphQL({
     server,
     port: config.port,
     host: config.host,
     logger,
-    context: async (request: http.IncomingMessage) => {
-      const identity = await tokens.identify(request.headers.authorization);
-      if (identity) await users.ensureRecorded(identity);
-      return { identity, requestId: randomUUID() };
-    },
+    context: async (request: IncomingMessage) => ({ identity: await authenticate(request.headers.authorization), requestId: randomUUID() }),
     ready: () => allSubgraphsReady(urls),
   });
+  const subscriptions = serveSubscriptions({
+    httpServer: http.httpServer,
+    apollo: server,
+    schema: () => gateway.schema ?? failNoSchema(),
+    events,
+    authenticate,
+    logger,
+  });
+  return {
+    ...http,
+    async close() {
+      await subscriptions.close();
+      await events.close();
+      await http.close();
+    },
+  };
+}
+
+function failNoSchema(): never {
+  throw new Error('The gateway has not loaded its supergraph yet.');
 }
 
 /** Whether every subgraph answers its /health with 200. */

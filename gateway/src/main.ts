@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
-  const where = !stack.database ? 'every subgraph served elsewhere' : config.databaseUrl ? 'PostgreSQL from DATABASE_URL' : `the embedded database in ${config.dataDir}`;
+  const where = config.databaseUrl ? 'PostgreSQL from DATABASE_URL' : `the embedded database in ${config.dataDir}`;
   const lines = [
     '',
     `phasegraph is ready at ${stack.gateway.url}  (${where}${stack.migrationsApplied.length ? `; applied ${stack.migrationsApplied.join(', ')}` : ''})`,

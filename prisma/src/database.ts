@@ -27,6 +27,11 @@ export interface Database {
   migrationAdapter(): SqlMigrationAwareDriverAdapterFactory;
   /** Applies the committed migrations not yet applied; returns their names. */
   migrate(): Promise<string[]>;
+  /**
+   * Calls `onNotify` after each notification on `channel` (sent by `pg_notify`, delivered at commit), and once more
+   * after a lost connection is re-established, since notifications sent meanwhile are gone. Returns a stop function.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -49,9 +54,33 @@ function openPostgres(url: string, poolSize: number): Database {
     migrate() {
       return applyMigrations(this.migrationAdapter());
     },
+    listen: (channel, onNotify) => listenOnPostgres(url, channel, onNotify),
     async close() {
       await Promise.all(clients.map((client) => client.$disconnect()));
     },
+  };
+}
+
+/** A dedicated connection LISTENing on `channel`, reconnecting (after a second) whenever it is lost. */
+async function listenOnPostgres(url: string, channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url });
+    next.on('notification', (message) => message.channel === channel && onNotify());
+    next.on('error', () => undefined);
+    next.on('end', () => {
+      if (stopped) return;
+      setTimeout(() => void connect().then(onNotify, () => next.emit('end')), 1_000);
+    });
+    await next.connect();
+    await next.query(`LISTEN "${channel.replaceAll('"', '""')}"`);
+    client = next;
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    await client?.end();
   };
 }
 
@@ -69,6 +98,9 @@ function openPGlite(dataDir: string | undefined): Database {
     migrationAdapter: () => adapter,
     migrate() {
       return applyMigrations(adapter);
+    },
+    async listen(channel, onNotify) {
+      return instance.listen(channel, () => onNotify());
     },
     async close() {
       await Promise.all(clients.map((client) => client.$disconnect()));

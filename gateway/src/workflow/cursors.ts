@@ -14,20 +14,31 @@ export interface RecordCursor {
   id: string;
 }
 
-export function encodeCursor(cursor: VersionCursor | RecordCursor): string {
-  const text = cursor.kind === 'version' ? `v:${cursor.versionNumber}` : `r:${cursor.createdAt}|${cursor.id}`;
+/** Where an event stands in the log. */
+export interface EventCursor {
+  kind: 'event';
+  id: bigint;
+}
+
+type Cursor = VersionCursor | RecordCursor | EventCursor;
+
+export function encodeCursor(cursor: Cursor): string {
+  const text = cursor.kind === 'version' ? `v:${cursor.versionNumber}` : cursor.kind === 'record' ? `r:${cursor.createdAt}|${cursor.id}` : `e:${cursor.id}`;
   return Buffer.from(text).toString('base64url');
 }
 
 /** Reads a cursor of the expected kind; anything else is BAD_USER_INPUT. */
-export function decodeCursor<Kind extends 'version' | 'record'>(cursor: string, kind: Kind): Extract<VersionCursor | RecordCursor, { kind: Kind }> {
+export function decodeCursor<Kind extends Cursor['kind']>(cursor: string, kind: Kind): Extract<Cursor, { kind: Kind }> {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   if (kind === 'version') {
     const match = /^v:(\d{1,9})$/.exec(text);
-    if (match) return { kind: 'version', versionNumber: Number(match[1]) } as Extract<VersionCursor | RecordCursor, { kind: Kind }>;
-  } else {
+    if (match) return { kind: 'version', versionNumber: Number(match[1]) } as Extract<Cursor, { kind: Kind }>;
+  } else if (kind === 'record') {
     const match = /^r:([^|]+)\|([0-9a-f-]{36})$/.exec(text);
-    if (match && !Number.isNaN(Date.parse(match[1]!))) return { kind: 'record', createdAt: match[1]!, id: match[2]! } as Extract<VersionCursor | RecordCursor, { kind: Kind }>;
+    if (match && !Number.isNaN(Date.parse(match[1]!))) return { kind: 'record', createdAt: match[1]!, id: match[2]! } as Extract<Cursor, { kind: Kind }>;
+  } else {
+    const match = /^e:(\d{1,18})$/.exec(text);
+    if (match) return { kind: 'event', id: BigInt(match[1]!) } as Extract<Cursor, { kind: Kind }>;
   }
   throw badUserInput('after is not a cursor from this list; pass an endCursor you were given.', { argument: 'after' });
 }

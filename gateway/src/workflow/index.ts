@@ -4,27 +4,35 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import {
-  ALL_PHASES, MAX_PAGE_SIZE, PHASES, SubgraphClient, badUserInput, isFullPhase, notFound, readSdlFile, requireUser, sharedSdl, subgraphTypeDefs,
+  ALL_PHASES, MAX_PAGE_SIZE, PHASES, SubgraphClient, badUserInput, isFullPhase, notFound, readSdlFile, requireUser, requireUuid, sharedSdl, subgraphTypeDefs,
   type AuditPhase, type FullPhase, type Identity, type PhaseName, type SubgraphUrls, type VersionStatus,
 } from '@phasegraph/kit';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import type { VersionEventLog, VersionEventRow } from '../events/version-event-log';
 import { decodeCursor, encodeCursor } from './cursors';
 
 /** What the workflow's resolvers see of a gateway request. */
 export interface WorkflowContext {
   identity: Identity | null;
   requestId: string;
+  /** The event a subscription is delivering, already read from the log (saves reading it again per subscriber). */
+  event?: VersionEventRow;
 }
 
 const DEFAULT_PAGE_SIZE = 20;
 
 /** The stub of each concrete version and record type, from the registry: the phase subgraph resolves the rest. */
 function concreteTypeStubs(): string {
-  return ALL_PHASES.map((phase) =>
+  const stub = (description: string, type: string, implementsList: string) =>
+    `"${description}"\ntype ${type} implements ${implementsList} @key(fields: "id", resolvable: false) {\n  "Its id (a UUID)."\n  id: ID!\n}`;
+  return ALL_PHASES.flatMap((phase) =>
     isFullPhase(phase)
-      ? `"A ${phase.displayName} version; its fields come from the ${phase.subgraph} subgraph."\ntype ${phase.versionType} implements Version & PhaseRecord @key(fields: "id", resolvable: false) {\n  "The version's id (a UUID)."\n  id: ID!\n}`
-      : `"A ${phase.displayName} audit record; its fields come from the ${phase.subgraph} subgraph."\ntype ${phase.recordType} implements PhaseRecord @key(fields: "id", resolvable: false) {\n  "The record's id (a UUID)."\n  id: ID!\n}`,
+      ? [
+          stub(`A ${phase.displayName} version; its fields come from the ${phase.subgraph} subgraph.`, phase.versionType, 'Version & PhaseRecord'),
+          stub(`A decision in a ${phase.displayName} version; its fields come from the ${phase.subgraph} subgraph.`, phase.decisionType, 'Decision'),
+        ]
+      : [stub(`A ${phase.displayName} audit record; its fields come from the ${phase.subgraph} subgraph.`, phase.recordType, 'PhaseRecord')],
   ).join('\n\n');
 }
 
@@ -51,7 +59,7 @@ interface PageArgs {
   after?: string | null;
 }
 
-export function buildWorkflowSchema(urls: SubgraphUrls, subgraphSecret: string): GraphQLSchema {
+export function buildWorkflowSchema(urls: SubgraphUrls, subgraphSecret: string, events: VersionEventLog): GraphQLSchema {
   const clients = new Map(ALL_PHASES.map((phase) => [phase.name, new SubgraphClient(phase.subgraph, urls, subgraphSecret)]));
   const call = async <Data>(phase: PhaseName, query: string, variables: Record<string, unknown>, context: WorkflowContext) =>
     clients.get(phase)!.request<Data>(query, variables, requireUser(context));
@@ -95,8 +103,27 @@ export function buildWorkflowSchema(urls: SubgraphUrls, subgraphSecret: string):
   const resolvers: GraphQLResolverMap<WorkflowContext> = {
     JSON: JSONResolver,
     DateTime: DateTimeResolver,
+    VersionEvent: {
+      cursor: (event: VersionEventRow) => encodeCursor({ kind: 'event', id: event.id }),
+      actor: (event: VersionEventRow) => ({ __typename: 'User', id: event.actorId }),
+      record: (event: VersionEventRow) => {
+        const phase = PHASES[event.phase];
+        return { __typename: isFullPhase(phase) ? phase.versionType : phase.recordType, id: event.versionId };
+      },
+    },
     Query: {
       phases: () => ALL_PHASES,
+      versionEvent: async (_: unknown, args: { cursor: string }, context: WorkflowContext) => {
+        requireUser(context);
+        const { id } = decodeCursor(args.cursor, 'event');
+        return context.event?.id === id ? context.event : events.byId(id);
+      },
+      phaseMetrics: async (_: unknown, args: { phase: PhaseName; cycleId?: string | null; reportId?: string | null }, context: WorkflowContext) => {
+        requireUser(context);
+        const cycleId = args.cycleId ? requireUuid(args.cycleId, 'cycleId') : null;
+        const reportId = args.reportId ? requireUuid(args.reportId, 'reportId') : null;
+        return { phase: args.phase, cycleId, reportId, ...(await events.metrics(args.phase, cycleId, reportId)) };
+      },
       currentVersion: async (_: unknown, args: { phase: PhaseName; cycleId: string; reportId: string }, context: WorkflowContext) => {
         const phase = fullPhase(args.phase);
         const { current } = await call<{ current: { id: string } | null }>(
@@ -148,6 +175,28 @@ export function buildWorkflowSchema(urls: SubgraphUrls, subgraphSecret: string):
         review(fullPhase(args.phase, 'approved'), 'Approve', { id: args.versionId, notes: args.notes ?? null }, context),
       rejectVersion: (_: unknown, args: { phase: PhaseName; versionId: string; notes: string }, context: WorkflowContext) =>
         review(fullPhase(args.phase, 'rejected'), 'Reject', { id: args.versionId, notes: args.notes }, context),
+      reviewDecisions: async (_: unknown, args: { phase: PhaseName; versionId: string; reviews: unknown[] }, context: WorkflowContext) => {
+        const phase = fullPhase(args.phase);
+        const { reviewed } = await call<{ reviewed: { id: string }[] }>(
+          phase.name,
+          `mutation ($versionId: ID!, $reviews: [DecisionReviewInput!]!) { reviewed: ${phase.fieldPrefix}ReviewDecisions(versionId: $versionId, reviews: $reviews) { id } }`,
+          { versionId: args.versionId, reviews: args.reviews },
+          context,
+        );
+        return reviewed.map((decision) => ({ __typename: phase.decisionType, id: decision.id }));
+      },
+      createVersionFromBaseline: async (_: unknown, args: { phase: PhaseName; baselineVersionId: string; additionalItems?: unknown[] | null }, context: WorkflowContext) => {
+        const phase = fullPhase(args.phase);
+        const { created } = await call<{ created: { id: string } }>(
+          phase.name,
+          `mutation ($baselineVersionId: ID!, $additionalItems: [DecisionInput!]) {
+            created: ${phase.fieldPrefix}CreateVersionFromBaseline(baselineVersionId: $baselineVersionId, additionalItems: $additionalItems) { id }
+          }`,
+          { baselineVersionId: args.baselineVersionId, additionalItems: args.additionalItems ?? null },
+          context,
+        );
+        return versionStub(phase, created.id);
+      },
     },
   };
 

@@ -1,7 +1,9 @@
 // The versioning kit's store for AUDIT_ONLY phases: an append-only trail of records per (cycle, report).
 import type { Prisma, PrismaClient } from '@phasegraph/db';
+import { recordVersionEvents } from './event-log';
 import type { AuditPhase } from './phases';
 import type { Identity } from './signed-identity';
+import { rethrowUnstorableInput } from './versioning';
 
 /** A row of a phase's audit table. */
 export interface AuditRecordRow {
@@ -30,9 +32,16 @@ export class AuditTrail {
     private readonly prisma: PrismaClient,
   ) {}
 
-  /** Appends a record; records are never changed or removed. */
+  /** Appends a record, and its CREATED event in the same transaction; records are never changed or removed. */
   append(input: { cycleId: string; reportId: string; data: Prisma.InputJsonValue }, actor: Identity): Promise<AuditRecordRow> {
-    return this.records().create({ data: { ...input, createdById: actor.id } });
+    return this.prisma
+      .$transaction(async (tx) => {
+        const record = await this.records(tx).create({ data: { ...input, createdById: actor.id } });
+        const { id: versionId, cycleId, reportId, createdAt: at } = record;
+        await recordVersionEvents(tx, [{ type: 'CREATED', phase: this.phase.name, versionId, versionNumber: null, cycleId, reportId, actorId: actor.id, at }]);
+        return record;
+      })
+      .catch(rethrowUnstorableInput);
   }
 
   /** Up to `first` records, newest first, after `before` when given. */
@@ -50,7 +59,7 @@ export class AuditTrail {
     return ids.map((id) => byId.get(id) ?? null);
   }
 
-  private records(): AuditTable {
-    return (this.prisma as unknown as Record<string, AuditTable>)[this.phase.recordModel]!;
+  private records(db: PrismaClient | Prisma.TransactionClient = this.prisma): AuditTable {
+    return (db as unknown as Record<string, AuditTable>)[this.phase.recordModel]!;
   }
 }

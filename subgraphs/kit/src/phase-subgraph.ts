@@ -10,7 +10,7 @@ import { isFullPhase, PHASES, type AuditPhase, type FullPhase, type PhaseName } 
 import { kitSdl, sharedSdl, subgraphTypeDefs } from './sdl';
 import { SubgraphClient } from './subgraph-client';
 import { defineSubgraph, requireUser, type SubgraphContext, type SubgraphDefinition, type SubgraphRuntime } from './subgraph-server';
-import { VersionStore, type DecisionRow, type NewDecision, type VersionRow, type VersionStatus } from './versioning';
+import { VersionStore, type CarryForwardData, type DecisionReview, type DecisionRow, type NewDecision, type VersionRow, type VersionStatus } from './versioning';
 
 /** The most rows one page may hold. */
 export const MAX_PAGE_SIZE = 100;
@@ -23,6 +23,12 @@ export interface FullPhaseDescriptions {
   item: string;
 }
 
+/** What a FULL phase does its own way; the kit's default otherwise. */
+export interface PhaseBehaviour {
+  /** A carried-forward version's data; by default the baseline's, unchanged. */
+  carryForwardData?: CarryForwardData;
+}
+
 /** What an AUDIT_ONLY phase's records mean. */
 export interface AuditPhaseDescriptions {
   record: string;
@@ -30,7 +36,7 @@ export interface AuditPhaseDescriptions {
 }
 
 /** The subgraph of phase `name`: its types and operations come from the kit's templates, in the phase's words. */
-export function phaseSubgraph(name: PhaseName, descriptions: FullPhaseDescriptions | AuditPhaseDescriptions): SubgraphDefinition {
+export function phaseSubgraph(name: PhaseName, descriptions: FullPhaseDescriptions | AuditPhaseDescriptions, behaviour: PhaseBehaviour = {}): SubgraphDefinition {
   const phase = PHASES[name];
   const shared = sharedSdl('scalars', 'enums', 'records', 'inputs');
   const user = kitSdl('user-reference');
@@ -39,7 +45,7 @@ export function phaseSubgraph(name: PhaseName, descriptions: FullPhaseDescriptio
     if (!('version' in descriptions)) throw new Error(`${name} is a FULL phase: describe its version, data, decisions and item.`);
     const values = { Version: phase.versionType, Decision: phase.decisionType, PHASE: phase.name, prefix: phase.fieldPrefix };
     const types = kitSdl('full-phase-types', { ...values, versionDescription: sdlText(descriptions.version), dataDescription: sdlText(descriptions.data), decisionsDescription: sdlText(descriptions.decisions), itemDescription: sdlText(descriptions.item) });
-    return defineSubgraph(subgraphName, subgraphTypeDefs(shared, user, types, kitSdl('full-phase-operations', values)), (prisma, runtime) => fullPhaseSetup(phase, prisma, runtime));
+    return defineSubgraph(subgraphName, subgraphTypeDefs(shared, user, types, kitSdl('full-phase-operations', values)), (prisma, runtime) => fullPhaseSetup(phase, prisma, runtime, behaviour));
   }
   if (!('record' in descriptions)) throw new Error(`${name} is an AUDIT_ONLY phase: describe its record and data.`);
   const values = { Record: phase.recordType, PHASE: phase.name, prefix: phase.fieldPrefix };
@@ -53,7 +59,8 @@ interface FullPhaseContext extends SubgraphContext {
   decisionsOfVersion: DataLoader<string, DecisionRow[]>;
 }
 
-function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: SubgraphRuntime) {
+function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: SubgraphRuntime, behaviour: PhaseBehaviour) {
+  const carryForwardData: CarryForwardData = behaviour.carryForwardData ?? ((baseline) => baseline as Prisma.InputJsonValue);
   const store = new VersionStore(phase, prisma);
   const identity = new SubgraphClient('identity', runtime.urls, runtime.config.subgraphSecret);
   const p = phase.fieldPrefix;
@@ -68,6 +75,7 @@ function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: Subgrap
     [phase.decisionType]: {
       __resolveReference: (reference: { id: string }, context: FullPhaseContext) => context.decisions.load(reference.id),
       decidedBy: (row: DecisionRow) => userReference(row.decidedById),
+      notes: (row: DecisionRow) => row.decisionNotes,
     },
     Query: {
       [`${p}Version`]: (_: unknown, args: { id: string }, context: FullPhaseContext) => {
@@ -107,6 +115,18 @@ function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: Subgrap
         const actor = requireUser(context);
         return store.rejectVersion(requireUuid(args.id, 'versionId'), actor, args.notes, (version) => authorizeReview(phase, actor, version, identity));
       },
+      [`${p}ReviewDecisions`]: (_: unknown, args: { versionId: string; reviews: DecisionReview[] }, context: FullPhaseContext) => {
+        const actor = requireUser(context);
+        const reviews = args.reviews.map((review) => ({ ...review, decisionId: requireUuid(review.decisionId, 'reviews.decisionId') }));
+        return store.reviewDecisions(requireUuid(args.versionId, 'versionId'), reviews, actor, (version) => authorizeReview(phase, actor, version, identity));
+      },
+      [`${p}CreateVersionFromBaseline`]: (_: unknown, args: { baselineVersionId: string; additionalItems?: NewDecision[] | null }, context: FullPhaseContext) =>
+        store.createVersionFromBaseline(
+          requireUuid(args.baselineVersionId, 'baselineVersionId'),
+          (args.additionalItems ?? []).map((item) => ({ ...item, itemId: requireUuid(item.itemId, 'additionalItems.itemId') })),
+          requireUser(context),
+          carryForwardData,
+        ),
     },
   };
   return {

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient } from '@phasegraph/db';
 import { badUserInput, conflict, notFound } from './errors';
+import { recordVersionEvents, type NewVersionEvent, type VersionEventType } from './event-log';
 import type { FullPhase } from './phases';
 import type { Identity } from './signed-identity';
 
@@ -49,6 +50,16 @@ export interface NewDecision {
   reason?: string | null;
 }
 
+/** A reviewer's verdict on one decision. */
+export interface DecisionReview {
+  decisionId: string;
+  status: DecisionStatus;
+  notes?: string | null;
+}
+
+/** Derives a carried-forward version's data from its baseline's and the decisions it will hold. */
+export type CarryForwardData = (baseline: Prisma.JsonValue, decisions: { itemId: string; itemData: Prisma.JsonValue; carried: boolean }[]) => Prisma.InputJsonValue;
+
 export interface NewVersion {
   cycleId: string;
   reportId: string;
@@ -81,7 +92,11 @@ interface VersionTable {
 interface DecisionTable {
   findMany(args: { where: Where; orderBy?: OrderBy | OrderBy[] }): Promise<DecisionRow[]>;
   createMany(args: { data: Where[] }): Promise<{ count: number }>;
+  updateMany(args: { where: Where; data: Where }): Promise<{ count: number }>;
 }
+
+/** A decision as a new version will hold it: a new item (PENDING) or one carried from a baseline. */
+type DecisionSeed = NewDecision & Partial<Pick<DecisionRow, 'status' | 'decidedById' | 'decidedAt' | 'decisionNotes' | 'carriedFromVersionId'>>;
 
 /** Interactive transaction limits: creates queue on the per-record lock, so allow for a burst of them. */
 const TRANSACTION_OPTIONS = { maxWait: 20_000, timeout: 30_000 };
@@ -96,34 +111,64 @@ export class VersionStore {
   async createVersion(input: NewVersion, actor: Identity): Promise<VersionRow> {
     const items = input.items ?? [];
     assertDistinctItems(items);
-    return this.prisma.$transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       await this.lockRecord(tx, input.cycleId, input.reportId);
-      const latest = await this.versions(tx).findFirst({
-        where: { cycleId: input.cycleId, reportId: input.reportId },
-        orderBy: { versionNumber: 'desc' },
-      });
-      const parent = input.parentVersionId ? await this.parentOf(tx, input) : latest;
-      const id = randomUUID();
-      const version = await this.versions(tx).create({
-        data: {
-          id,
-          cycleId: input.cycleId,
-          reportId: input.reportId,
-          versionNumber: (latest?.versionNumber ?? 0) + 1,
-          status: 'DRAFT',
-          parentVersionId: parent?.id ?? null,
-          masterRecordId: parent?.masterRecordId ?? id,
-          data: input.data,
-          createdById: actor.id,
-        },
-      });
-      if (items.length > 0) {
-        await this.decisions(tx).createMany({
-          data: items.map((item) => ({ versionId: id, itemId: item.itemId, itemData: item.itemData, reason: item.reason ?? null, status: 'PENDING' })),
+      const parent = input.parentVersionId ? await this.parentOf(tx, input) : null;
+      return this.insertVersion(tx, { ...input, parent }, actor, items);
+    });
+  }
+
+  /**
+   * Creates the next DRAFT version from a baseline: the baseline's APPROVED decisions carried forward (same items,
+   * status kept, `carriedFromVersionId` set) plus `additionalItems` as PENDING. `carryForwardData` derives the data.
+   */
+  async createVersionFromBaseline(baselineId: string, additionalItems: NewDecision[], actor: Identity, carryForwardData: CarryForwardData): Promise<VersionRow> {
+    assertDistinctItems(additionalItems);
+    const baseline = await this.requireVersion(baselineId);
+    return this.transaction(async (tx) => {
+      await this.lockRecord(tx, baseline.cycleId, baseline.reportId);
+      const carried = await this.decisions(tx).findMany({ where: { versionId: baseline.id, status: 'APPROVED' }, orderBy: [{ createdAt: 'asc' }, { itemId: 'asc' }] });
+      const clash = additionalItems.find((item) => carried.some((decision) => decision.itemId === item.itemId));
+      if (clash) throw badUserInput(`Item ${clash.itemId} is already carried forward from the baseline.`, { argument: 'additionalItems' });
+      const seeds: DecisionSeed[] = [
+        ...carried.map((decision) => ({
+          itemId: decision.itemId, itemData: decision.itemData as Prisma.InputJsonValue, reason: decision.reason, status: decision.status,
+          decidedById: decision.decidedById, decidedAt: decision.decidedAt, decisionNotes: decision.decisionNotes, carriedFromVersionId: baseline.id,
+        })),
+        ...additionalItems,
+      ];
+      const data = carryForwardData(baseline.data, seeds.map((seed) => ({ itemId: seed.itemId, itemData: seed.itemData as Prisma.JsonValue, carried: Boolean(seed.carriedFromVersionId) })));
+      return this.insertVersion(tx, { cycleId: baseline.cycleId, reportId: baseline.reportId, data, parent: baseline }, actor, seeds);
+    });
+  }
+
+  /**
+   * Sets each named decision of a DRAFT version APPROVED or REJECTED, with the reviewer, time and notes, all in one
+   * transaction: a decision of another version, or a version that is no longer DRAFT, refuses the whole review.
+   */
+  async reviewDecisions(versionId: string, reviews: DecisionReview[], actor: Identity, authorize: (version: VersionRow) => Promise<void>): Promise<DecisionRow[]> {
+    if (reviews.length === 0) throw badUserInput('reviews must name at least one decision.', { argument: 'reviews' });
+    const ids = new Set<string>();
+    for (const review of reviews) {
+      if (review.status === 'PENDING') throw badUserInput('A review sets a decision APPROVED or REJECTED, not PENDING.', { argument: 'reviews.status' });
+      if (ids.has(review.decisionId)) throw badUserInput(`reviews names decision ${review.decisionId} more than once.`, { argument: 'reviews' });
+      ids.add(review.decisionId);
+    }
+    const version = await this.requireVersion(versionId);
+    await authorize(version);
+    return this.transaction(async (tx) => {
+      await this.lockRecord(tx, version.cycleId, version.reportId);
+      await this.requireDraft(tx, versionId, 'reviewed');
+      const decidedAt = new Date();
+      for (const review of reviews) {
+        const { count } = await this.decisions(tx).updateMany({
+          where: { id: review.decisionId, versionId },
+          data: { status: review.status, decidedById: actor.id, decidedAt, decisionNotes: review.notes ?? null },
         });
+        if (count === 0) throw badUserInput(`Decision ${review.decisionId} is not a decision of version ${versionId}.`, { argument: 'reviews.decisionId', decisionId: review.decisionId });
       }
-      return version;
-    }, TRANSACTION_OPTIONS);
+      return this.decisions(tx).findMany({ where: { id: { in: [...ids] } }, orderBy: [{ createdAt: 'asc' }, { itemId: 'asc' }] });
+    });
   }
 
   /**
@@ -133,15 +178,21 @@ export class VersionStore {
   async approveVersion(id: string, actor: Identity, notes: string | null, authorize: (version: VersionRow) => Promise<void>): Promise<VersionRow> {
     const version = await this.requireVersion(id);
     await authorize(version);
-    return this.prisma.$transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       await this.lockRecord(tx, version.cycleId, version.reportId);
       await this.requireDraft(tx, id, 'approved');
-      await this.supersedePreviousApproved(tx, version);
-      return this.versions(tx).update({
+      const reviewedAt = new Date();
+      const superseded = await this.supersedePreviousApproved(tx, version);
+      const approved = await this.versions(tx).update({
         where: { id },
-        data: { status: 'APPROVED', reviewedById: actor.id, reviewedAt: new Date(), reviewNotes: notes },
+        data: { status: 'APPROVED', reviewedById: actor.id, reviewedAt, reviewNotes: notes },
       });
-    }, TRANSACTION_OPTIONS);
+      await recordVersionEvents(tx, [
+        ...superseded.map((previous) => this.event('SUPERSEDED', previous, actor, reviewedAt)),
+        this.event('APPROVED', approved, actor, reviewedAt),
+      ]);
+      return approved;
+    });
   }
 
   /** Rejects a DRAFT version with the reviewer's notes (required). `authorize` runs first and may refuse. */
@@ -149,14 +200,16 @@ export class VersionStore {
     if (!notes.trim()) throw badUserInput('notes must say why the version is rejected.', { argument: 'notes' });
     const version = await this.requireVersion(id);
     await authorize(version);
-    return this.prisma.$transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       await this.lockRecord(tx, version.cycleId, version.reportId);
       await this.requireDraft(tx, id, 'rejected');
-      return this.versions(tx).update({
+      const rejected = await this.versions(tx).update({
         where: { id },
         data: { status: 'REJECTED', reviewedById: actor.id, reviewedAt: new Date(), reviewNotes: notes },
       });
-    }, TRANSACTION_OPTIONS);
+      await recordVersionEvents(tx, [this.event('REJECTED', rejected, actor, rejected.reviewedAt!)]);
+      return rejected;
+    });
   }
 
   /** The APPROVED version of a cycle and report, if any. */
@@ -217,11 +270,53 @@ export class VersionStore {
     }
   }
 
-  private async supersedePreviousApproved(tx: Db, version: VersionRow): Promise<void> {
-    await this.versions(tx).updateMany({
-      where: { cycleId: version.cycleId, reportId: version.reportId, status: 'APPROVED', id: { not: version.id } },
-      data: { status: 'SUPERSEDED' },
+  /** Marks every other APPROVED version of the record SUPERSEDED; returns them as they were. */
+  private async supersedePreviousApproved(tx: Db, version: VersionRow): Promise<VersionRow[]> {
+    const where = { cycleId: version.cycleId, reportId: version.reportId, status: 'APPROVED', id: { not: version.id } };
+    const previous = await this.versions(tx).findMany({ where });
+    if (previous.length > 0) await this.versions(tx).updateMany({ where, data: { status: 'SUPERSEDED' } });
+    return previous;
+  }
+
+  /**
+   * Inserts the next version of a record (the caller holds the record lock) and its decisions. The CREATED event is
+   * written before the decisions so that a failure there rolls back an event already signalled: listeners must
+   * still hear nothing (a test holds us to it).
+   */
+  private async insertVersion(tx: Prisma.TransactionClient, input: { cycleId: string; reportId: string; data: Prisma.InputJsonValue; parent: VersionRow | null }, actor: Identity, decisions: DecisionSeed[]): Promise<VersionRow> {
+    const latest = await this.versions(tx).findFirst({ where: { cycleId: input.cycleId, reportId: input.reportId }, orderBy: { versionNumber: 'desc' } });
+    const parent = input.parent ?? latest;
+    const id = randomUUID();
+    const version = await this.versions(tx).create({
+      data: {
+        id,
+        cycleId: input.cycleId,
+        reportId: input.reportId,
+        versionNumber: (latest?.versionNumber ?? 0) + 1,
+        status: 'DRAFT',
+        parentVersionId: parent?.id ?? null,
+        masterRecordId: parent?.masterRecordId ?? id,
+        data: input.data,
+        createdById: actor.id,
+      },
     });
+    await recordVersionEvents(tx, [this.event('CREATED', version, actor, version.createdAt)]);
+    if (decisions.length > 0) {
+      await this.decisions(tx).createMany({
+        data: decisions.map((decision) => ({ status: 'PENDING', ...decision, reason: decision.reason ?? null, versionId: id })),
+      });
+    }
+    return version;
+  }
+
+  private event(type: VersionEventType, version: VersionRow, actor: Identity, at: Date): NewVersionEvent {
+    const { id: versionId, versionNumber, cycleId, reportId } = version;
+    return { type, phase: this.phase.name, versionId, versionNumber, cycleId, reportId, actorId: actor.id, at };
+  }
+
+  /** One interactive transaction; data PostgreSQL cannot store (a NUL character in JSON) is the client's error. */
+  private async transaction<T>(work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction(work, TRANSACTION_OPTIONS).catch(rethrowUnstorableInput);
   }
 
   private async parentOf(tx: Db, input: NewVersion): Promise<VersionRow> {
@@ -249,6 +344,15 @@ export class VersionStore {
   private decisions(db: Db): DecisionTable {
     return (db as unknown as Record<string, DecisionTable>)[this.phase.decisionModel]!;
   }
+}
+
+/** PostgreSQL's jsonb refuses the NUL character (`\u0000`); say so instead of failing as an internal error. */
+export function rethrowUnstorableInput(error: unknown): never {
+  const message = error instanceof Error ? error.message : '';
+  if (/unsupported Unicode escape sequence|\\u0000 cannot be converted/i.test(message)) {
+    throw badUserInput('The data contains a NUL character (\\u0000), which cannot be stored.', { argument: 'data' });
+  }
+  throw error;
 }
 
 function assertDistinctItems(items: NewDecision[]): void {
