@@ -7,8 +7,8 @@ import type { IncomingMessage } from 'node:http';
 import { ApolloGateway, LocalGraphQLDataSource, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { apolloServerOptions, serveGraphQL, signIdentity, type Config, type Logger, type RunningServer, type SubgraphUrls } from '@phasegraph/kit';
-import type { Database } from '@phasegraph/db';
+import { STATEMENTS_HEADER, apolloServerOptions, serveGraphQL, signIdentity, type Config, type Logger, type RunningServer, type SubgraphUrls } from '@phasegraph/kit';
+import { addStatements, type Database } from '@phasegraph/db';
 import { TokenVerifier } from './authentication';
 import { VersionEventLog } from './events/version-event-log';
 import { serveSubscriptions } from './subscriptions';
@@ -23,6 +23,12 @@ export type GatewayContext = WorkflowContext;
 class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(url: string, private readonly secret: string) {
     super({ url });
+  }
+
+  /** The subgraph's statements count towards the gateway request's own (see STATEMENTS_HEADER). */
+  override didReceiveResponse({ response }: Parameters<NonNullable<RemoteGraphQLDataSource['didReceiveResponse']>>[0]) {
+    addStatements(Number(response.http?.headers.get(STATEMENTS_HEADER) ?? 0));
+    return response;
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -67,6 +73,7 @@ export async function startGateway(config: Config, urls: SubgraphUrls, database:
     logger,
     context: async (request: IncomingMessage) => ({ identity: await authenticate(request.headers.authorization), requestId: randomUUID() }),
     ready: () => allSubgraphsReady(urls),
+    reportStatements: config.reportSqlStatements,
   });
   const subscriptions = serveSubscriptions({
     httpServer: http.httpServer,

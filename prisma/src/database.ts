@@ -9,6 +9,7 @@ import { parse as parseConnectionString } from 'pg-connection-string';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/client';
 import { applyMigrations } from './schema-engine';
+import { countStatements } from './statement-count';
 
 /** Where the data lives: `url` selects a PostgreSQL server; otherwise PGlite keeps it in `dataDir` (in memory when absent). */
 export interface DatabaseConfig {
@@ -44,7 +45,7 @@ function openPostgres(url: string, poolSize: number): Database {
   return {
     kind: 'postgres',
     client() {
-      const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+      const client = new PrismaClient({ adapter: countStatements(new PrismaPg({ connectionString: url, max: poolSize })) });
       clients.push(client);
       return client;
     },
@@ -91,7 +92,7 @@ function openPGlite(dataDir: string | undefined): Database {
   return {
     kind: 'pglite',
     client() {
-      const client = new PrismaClient({ adapter });
+      const client = new PrismaClient({ adapter: countStatements(adapter) });
       clients.push(client);
       return client;
     },

@@ -2,3 +2,4 @@
 export { Prisma, PrismaClient } from '../generated/client';
 export { openDatabase, type Database, type DatabaseConfig } from './database';
 export { applyMigrations, diffMigrationsToSchema, migrationsDir, readMigrationList, readSchemaFiles } from './schema-engine';
+export { addStatements, countingStatements, statementCount } from './statement-count';

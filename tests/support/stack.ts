@@ -49,6 +49,7 @@ export async function startTestStack(): Promise<RunningStack> {
       JWT_SECRET: TEST_JWT_SECRET,
       SUBGRAPH_SECRET: TEST_SUBGRAPH_SECRET,
       LOG_LEVEL: 'warn',
+      REPORT_SQL_STATEMENTS: '1',
       NODE_ENV: 'test',
     },
     stdio: ['ignore', 'pipe', log],

@@ -31,6 +31,8 @@ export interface Config {
   /** Subgraphs served elsewhere (`<NAME>_SUBGRAPH_URL`); the others run inside the gateway's process. */
   subgraphUrls: Partial<Record<SubgraphName, string>>;
   logLevel: LogLevel;
+  /** Answer every GraphQL request with the SQL statements it cost, in `x-phasegraph-sql-statements`. */
+  reportSqlStatements: boolean;
   /** Messages about the configuration worth showing at start, e.g. development secrets in use. */
   warnings: string[];
 }
@@ -48,6 +50,7 @@ const environment = z.object({
   JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SUBGRAPH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  REPORT_SQL_STATEMENTS: z.enum(['0', '1', 'true', 'false']).default('0'),
   ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [urlEnv(name), z.string().url().optional()])),
 });
 
@@ -77,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subgraphSecret: secret('SUBGRAPH_SECRET', DEV_SUBGRAPH_SECRET),
     subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.flatMap((name) => (values[urlEnv(name)] ? [[name, values[urlEnv(name)]]] : []))),
     logLevel: values.LOG_LEVEL,
+    reportSqlStatements: values.REPORT_SQL_STATEMENTS === '1' || values.REPORT_SQL_STATEMENTS === 'true',
     warnings,
   };
 }

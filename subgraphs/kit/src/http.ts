@@ -4,11 +4,15 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerOptions, type BaseContext } from '@apollo/server';
+import { countingStatements, statementCount } from '@phasegraph/db';
 import type { GraphQLFormattedError } from 'graphql';
 import { PUBLIC_CODES } from './errors';
 import type { Logger } from './log';
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/** The SQL statements a request cost, its subgraph calls included (sent when `reportStatements` is on). */
+export const STATEMENTS_HEADER = 'x-phasegraph-sql-statements';
 
 /**
  * Apollo Server options shared by the gateway and every subgraph: no stack traces in responses, introspection on,
@@ -47,6 +51,8 @@ export interface ServeOptions<Context extends BaseContext> {
   context: (request: http.IncomingMessage) => Promise<Context>;
   /** Answers GET /health: true when ready to serve. */
   ready: () => Promise<boolean>;
+  /** Answer each GraphQL request with the SQL statements it cost (`x-phasegraph-sql-statements`). */
+  reportStatements?: boolean;
   routes?: Routes;
   logger: Logger;
 }
@@ -69,7 +75,7 @@ export async function serveGraphQL<Context extends BaseContext>(options: ServeOp
     ...options.routes,
   };
   const httpServer = http.createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
+    countingStatements(() => handle(request, response)).catch((error: unknown) => {
       logger.error('request failed', { stack: error instanceof Error ? error.stack : String(error) });
       if (!response.headersSent) respond(response, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else response.end();
@@ -101,6 +107,7 @@ export async function serveGraphQL<Context extends BaseContext>(options: ServeOp
       context: () => options.context(request),
     });
     for (const [key, value] of result.headers) response.setHeader(key, value);
+    if (options.reportStatements) response.setHeader(STATEMENTS_HEADER, String(statementCount()));
     response.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') return void response.end(result.body.string);
     for await (const chunk of result.body.asyncIterator) response.write(chunk);

@@ -3,7 +3,7 @@ export { ALL_PHASES, PHASES, PHASE_NAMES, TESTER_ROLES, USER_ROLES, isFullPhase,
 export { ErrorCode, PUBLIC_CODES, badUserInput, conflict, forbidden, notFound, requireUuid, serviceUnavailable, unauthenticated } from './errors';
 export { ConfigError, DEV_JWT_SECRET, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from './config';
 export { createLogger, type Logger } from './log';
-export { apolloServerOptions, serveGraphQL, type RunningServer, type Routes } from './http';
+export { STATEMENTS_HEADER, apolloServerOptions, serveGraphQL, type RunningServer, type Routes } from './http';
 export { signIdentity, verifyIdentity, IdentitySignatureError, type Identity } from './signed-identity';
 export { SubgraphClient, type SubgraphUrls } from './subgraph-client';
 export { defineSubgraph, requireUser, type SubgraphContext, type SubgraphDefinition, type SubgraphRuntime } from './subgraph-server';

@@ -1,7 +1,9 @@
 // Calls from one phasegraph service to a subgraph's own operations, over HTTP, carrying the caller's signed
 // identity. Errors the subgraph raised on purpose come back as the same GraphQL errors.
+import { addStatements } from '@phasegraph/db';
 import { GraphQLError } from 'graphql';
 import { PUBLIC_CODES, serviceUnavailable } from './errors';
+import { STATEMENTS_HEADER } from './http';
 import { signIdentity, type Identity } from './signed-identity';
 
 /** Where each subgraph is served; filled in as embedded subgraphs start. */
@@ -29,6 +31,7 @@ export class SubgraphClient {
     } catch (cause) {
       throw serviceUnavailable(`The ${this.subgraph} subgraph is unavailable (${cause instanceof Error ? cause.message : String(cause)}).`);
     }
+    addStatements(Number(response.headers.get(STATEMENTS_HEADER) ?? 0));
     const body = (await response.json().catch(() => null)) as { data?: Data | null; errors?: { message: string; extensions?: Record<string, unknown> }[] } | null;
     const [first] = body?.errors ?? [];
     if (first) {

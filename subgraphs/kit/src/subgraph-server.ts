@@ -68,6 +68,7 @@ export function defineSubgraph<Context extends SubgraphContext>(
         port: runtime.port,
         host: runtime.host,
         logger,
+        reportStatements: runtime.config.reportSqlStatements,
         context: async (request) => context({ identity: signedIdentity(request, runtime.config.subgraphSecret), requestId: requestIdOf(request) }),
         ready: async () => {
           await prisma.$queryRaw`SELECT 1`;
