@@ -25,6 +25,7 @@ export function subscribe(user: TestUser | string | null, query: string, variabl
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     retryAttempts: 0,
     lazy: false,
+    onNonLazyError: () => undefined,
   });
   const received: { data?: any; errors?: any[] }[] = [];
   const waiters: (() => void)[] = [];
@@ -73,6 +74,7 @@ export function closeEventFor(connectionParams: Record<string, unknown>): Promis
       connectionParams,
       retryAttempts: 0,
       lazy: false,
+      onNonLazyError: () => undefined,
       on: { closed: (event) => resolve({ code: (event as { code: number }).code, reason: String((event as { reason: unknown }).reason) }) },
     });
     client.subscribe({ query: 'subscription { versionApproved { cursor } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });

@@ -40,6 +40,7 @@ export interface DecisionRow {
   decidedAt: Date | null;
   decisionNotes: string | null;
   carriedFromVersionId: string | null;
+  position: number;
   createdAt: Date;
 }
 
@@ -127,7 +128,7 @@ export class VersionStore {
     const baseline = await this.requireVersion(baselineId);
     return this.transaction(async (tx) => {
       await this.lockRecord(tx, baseline.cycleId, baseline.reportId);
-      const carried = await this.decisions(tx).findMany({ where: { versionId: baseline.id, status: 'APPROVED' }, orderBy: [{ createdAt: 'asc' }, { itemId: 'asc' }] });
+      const carried = await this.decisions(tx).findMany({ where: { versionId: baseline.id, status: 'APPROVED' }, orderBy: [{ position: 'asc' }] });
       const clash = additionalItems.find((item) => carried.some((decision) => decision.itemId === item.itemId));
       if (clash) throw badUserInput(`Item ${clash.itemId} is already carried forward from the baseline.`, { argument: 'additionalItems' });
       const seeds: DecisionSeed[] = [
@@ -167,7 +168,7 @@ export class VersionStore {
         });
         if (count === 0) throw badUserInput(`Decision ${review.decisionId} is not a decision of version ${versionId}.`, { argument: 'reviews.decisionId', decisionId: review.decisionId });
       }
-      return this.decisions(tx).findMany({ where: { id: { in: [...ids] } }, orderBy: [{ createdAt: 'asc' }, { itemId: 'asc' }] });
+      return this.decisions(tx).findMany({ where: { id: { in: [...ids] } }, orderBy: [{ position: 'asc' }] });
     });
   }
 
@@ -242,7 +243,7 @@ export class VersionStore {
   async decisionsByVersionId(versionIds: readonly string[]): Promise<DecisionRow[][]> {
     const rows = await this.decisions(this.prisma).findMany({
       where: { versionId: { in: [...versionIds] } },
-      orderBy: [{ createdAt: 'asc' }, { itemId: 'asc' }],
+      orderBy: [{ position: 'asc' }],
     });
     const byVersion = new Map<string, DecisionRow[]>(versionIds.map((id) => [id, []]));
     for (const row of rows) byVersion.get(row.versionId)?.push(row);
@@ -303,7 +304,7 @@ export class VersionStore {
     await recordVersionEvents(tx, [this.event('CREATED', version, actor, version.createdAt)]);
     if (decisions.length > 0) {
       await this.decisions(tx).createMany({
-        data: decisions.map((decision) => ({ status: 'PENDING', ...decision, reason: decision.reason ?? null, versionId: id })),
+        data: decisions.map((decision, position) => ({ status: 'PENDING', ...decision, reason: decision.reason ?? null, versionId: id, position })),
       });
     }
     return version;
