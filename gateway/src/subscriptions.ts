@@ -96,17 +96,26 @@ function subscribe(args: ExecutionArgs, options: SubscriptionServerOptions): Asy
     if (error instanceof GraphQLError) return { errors: [error] };
     throw error;
   }
-  return deliver(plan, args.contextValue as GatewayContext, options);
+  const wake = new WakeSignal();
+  const stream = deliver(plan, args.contextValue as GatewayContext, options, wake);
+  // A generator's return() waits for its pending await; a client leaving while the stream waits for the next
+  // commit must end it now, not at the next event, so closing the signal comes first.
+  const close = stream.return.bind(stream);
+  stream.return = (value) => {
+    wake.close();
+    return close(value);
+  };
+  return stream;
 }
 
-async function* deliver(plan: SubscriptionPlan, context: GatewayContext, options: SubscriptionServerOptions): AsyncGenerator<ExecutionResult> {
-  const wake = new WakeSignal();
+async function* deliver(plan: SubscriptionPlan, context: GatewayContext, options: SubscriptionServerOptions, wake: WakeSignal): AsyncGenerator<ExecutionResult> {
   const stopListening = options.events.onCommit(() => wake.fire());
   try {
     let cursor = plan.after ?? (await options.events.latestId());
-    for (;;) {
+    while (!wake.closed) {
       const rows = await options.events.after(cursor, plan.filter, BATCH);
       for (const row of rows) {
+        if (wake.closed) return;
         cursor = row.id;
         yield await deliverEvent(plan, row, context, options.apollo);
       }
@@ -179,10 +188,16 @@ function variablesUsedIn(document: DocumentNode): Set<string> {
   return used;
 }
 
-/** A wake-up that is not lost when it fires before anyone waits: `wait` then returns at once. */
+/** A wake-up that is not lost when it fires before anyone waits: `wait` then returns at once. Closing wakes for good. */
 class WakeSignal {
+  closed = false;
   private fired = false;
   private waiter: (() => void) | undefined;
+
+  close(): void {
+    this.closed = true;
+    this.fire();
+  }
 
   fire(): void {
     this.fired = true;
@@ -190,7 +205,7 @@ class WakeSignal {
   }
 
   async wait(): Promise<void> {
-    if (!this.fired) await new Promise<void>((resolve) => (this.waiter = resolve));
+    if (!this.fired && !this.closed) await new Promise<void>((resolve) => (this.waiter = resolve));
     this.fired = false;
     this.waiter = undefined;
   }
