@@ -6,6 +6,7 @@ import { startTestStack } from '../tests/support/stack';
 const stack = await startTestStack();
 process.env.PHASEGRAPH_TEST_STACK = JSON.stringify(stack.info);
 const { APPROVE_VERSION, CREATE_VERSION, VERSIONS, gql, newRecord, newUser } = await import('../tests/support/api');
+const { subscribe } = await import('../tests/support/subscriptions');
 
 const tester = newUser('TESTER');
 const VERSIONS_WITH_DETAILS = VERSIONS.replace('node { id versionNumber status }', 'node { id versionNumber status createdBy { name } reviewedBy { name } decisions { itemId status } }');
@@ -72,6 +73,27 @@ try {
     });
     summary(`createVersion, ${parallel} at once on different records`, spread, total);
   }
+  // Approval to subscriber: 100 subscribers on one report, 20 approvals one after another.
+  const watched = newRecord();
+  const watchers = Array.from({ length: 100 }, () => subscribe(tester, 'subscription ($reportId: ID) { versionApproved(reportId: $reportId) { versionId actor { name } } }', { reportId: watched.reportId }));
+  const approve = async () => must(APPROVE_VERSION, { phase: 'PLANNING', versionId: (await must(CREATE_VERSION, { input: { phase: 'PLANNING', ...watched, data: {} } })).createVersion.id });
+  while (watchers.some((watcher) => watcher.received.length === 0)) {
+    await approve();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const delivery: number[] = [];
+  for (let round = 0; round < 20; round++) {
+    const before = watchers.map((watcher) => watcher.received.length);
+    const draft = (await must(CREATE_VERSION, { input: { phase: 'PLANNING', ...watched, data: {} } })).createVersion.id;
+    const sent = performance.now();
+    await must(APPROVE_VERSION, { phase: 'PLANNING', versionId: draft });
+    await Promise.all(watchers.map(async (watcher, i) => {
+      await watcher.until(before[i]! + 1, 30_000);
+      delivery.push(performance.now() - sent);
+    }));
+  }
+  summary('approval → each of 100 subscribers', delivery);
+  await Promise.all(watchers.map((watcher) => watcher.close()));
 } finally {
   await stack.cleanup();
 }
