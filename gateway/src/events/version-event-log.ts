@@ -1,20 +1,10 @@
 // The version event log's read side, for subscriptions and metrics: events after a cursor, one event, the
 // commit signal (LISTEN), and metrics computed from the same rows, so they never disagree with the data.
 import type { Database, PrismaClient } from '@phasegraph/db';
-import { VERSION_EVENTS_CHANNEL, type PhaseName, type VersionEventType } from '@phasegraph/kit';
+import { VERSION_EVENTS_CHANNEL, type NewVersionEvent, type PhaseName, type VersionEventType } from '@phasegraph/kit';
 
-/** One row of the event log. */
-export interface VersionEventRow {
-  id: bigint;
-  type: VersionEventType;
-  phase: PhaseName;
-  versionId: string;
-  versionNumber: number | null;
-  cycleId: string;
-  reportId: string;
-  actorId: string;
-  at: Date;
-}
+/** One row of the event log: an event as the kit wrote it, and its id (the cursor). */
+export type VersionEventRow = NewVersionEvent & { id: bigint };
 
 /** Which events a reader wants; null or absent fields match everything. */
 export interface EventFilter {

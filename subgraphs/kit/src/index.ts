@@ -9,5 +9,5 @@ export { SubgraphClient, type SubgraphUrls } from './subgraph-client';
 export { defineSubgraph, requireUser, type SubgraphContext, type SubgraphDefinition, type SubgraphRuntime } from './subgraph-server';
 export { FEDERATION_LINK, readSdlFile, sharedSdl, subgraphTypeDefs } from './sdl';
 export { phaseSubgraph, MAX_PAGE_SIZE, type AuditPhaseDescriptions, type FullPhaseDescriptions, type PhaseBehaviour } from './phase-subgraph';
-export { VERSION_EVENTS_CHANNEL, type VersionEventType } from './event-log';
+export { VERSION_EVENTS_CHANNEL, type NewVersionEvent, type VersionEventType } from './event-log';
 export type { CarryForwardData, VersionStatus } from './versioning';
