@@ -1,4 +1,5 @@
 // Every subgraph of the supergraph besides the in-process workflow subgraph, in the order they start.
+import { subgraph as compat } from '@phasegraph/compat';
 import { subgraph as dataOwnerId } from '@phasegraph/data-owner-id';
 import { subgraph as dataProfiling } from '@phasegraph/data-profiling';
 import { subgraph as identity } from '@phasegraph/identity';
@@ -11,5 +12,5 @@ import { subgraph as scoping } from '@phasegraph/scoping';
 import { subgraph as testExecution } from '@phasegraph/test-execution';
 
 export const SUBGRAPHS: readonly SubgraphDefinition[] = [
-  identity, planning, dataProfiling, scoping, sampleSelection, dataOwnerId, requestInfo, testExecution, observationManagement,
+  identity, planning, dataProfiling, scoping, sampleSelection, dataOwnerId, requestInfo, testExecution, observationManagement, compat,
 ];

@@ -6,7 +6,7 @@ import { z } from 'zod';
 /** Every subgraph of the supergraph besides the in-process workflow subgraph. */
 export const SUBGRAPH_NAMES = [
   'identity', 'planning', 'data-profiling', 'scoping', 'sample-selection',
-  'data-owner-id', 'request-info', 'test-execution', 'observation-management',
+  'data-owner-id', 'request-info', 'test-execution', 'observation-management', 'compat',
 ] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 

@@ -7,7 +7,7 @@ export { STATEMENTS_HEADER, apolloServerOptions, serveGraphQL, type RunningServe
 export { signIdentity, verifyIdentity, IdentitySignatureError, type Identity } from './signed-identity';
 export { SubgraphClient, type SubgraphUrls } from './subgraph-client';
 export { defineSubgraph, requireUser, type SubgraphContext, type SubgraphDefinition, type SubgraphRuntime } from './subgraph-server';
-export { FEDERATION_LINK, readSdlFile, sharedSdl, subgraphTypeDefs } from './sdl';
+export { FEDERATION_LINK, kitSdl, readSdlFile, sharedSdl, subgraphTypeDefs } from './sdl';
 export { phaseSubgraph, MAX_PAGE_SIZE, type AuditPhaseDescriptions, type FullPhaseDescriptions, type PhaseBehaviour } from './phase-subgraph';
 export { VERSION_EVENTS_CHANNEL, type NewVersionEvent, type VersionEventType } from './event-log';
 export type { CarryForwardData, VersionStatus } from './versioning';

@@ -1,0 +1,85 @@
+// The legacy system's rules for its own tables: attribute versions per attribute id, sample set versions per cycle
+// and report, the newest flagged latest. Writes of one attribute (or one report's sets) are serialised.
+import { randomUUID } from 'node:crypto';
+import type { Prisma, PrismaClient } from '@phasegraph/db';
+import { badUserInput, type Identity } from '@phasegraph/kit';
+
+export interface ReportAttributeInput {
+  cycleId: string;
+  reportId: string;
+  attributeName: string;
+  attributeType: string;
+  description?: string | null;
+  attributeId?: string | null;
+}
+
+export interface SampleSetInput {
+  cycleId: string;
+  reportId: string;
+  selectionCriteria: Prisma.InputJsonValue;
+  generationMethod?: string | null;
+  samples: { sampleId?: string | null; data: Prisma.InputJsonValue }[];
+}
+
+const TRANSACTION_OPTIONS = { maxWait: 20_000, timeout: 30_000 };
+
+export class LegacyStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  reportAttributes(cycleId: string, reportId: string) {
+    return this.prisma.reportAttribute.findMany({ where: { cycleId, reportId }, orderBy: [{ createdAt: 'asc' }, { attributeId: 'asc' }, { versionNumber: 'asc' }] });
+  }
+
+  sampleSets(cycleId: string, reportId: string) {
+    return this.prisma.sampleSet.findMany({ where: { cycleId, reportId }, orderBy: { versionNumber: 'asc' }, include: { samples: { orderBy: { position: 'asc' } } } });
+  }
+
+  /** Writes version 1 of a new attribute, or the next version of `attributeId`, which becomes the latest. */
+  createReportAttribute(input: ReportAttributeInput, actor: Identity) {
+    const attributeName = required(input.attributeName, 'attributeName');
+    const attributeType = required(input.attributeType, 'attributeType');
+    const attributeId = input.attributeId ?? randomUUID();
+    return this.prisma.$transaction(async (tx) => {
+      await lock(tx, `attribute:${attributeId}`);
+      const latest = await tx.reportAttribute.findFirst({ where: { attributeId }, orderBy: { versionNumber: 'desc' } });
+      if (latest && (latest.cycleId !== input.cycleId || latest.reportId !== input.reportId)) {
+        throw badUserInput(`Attribute ${attributeId} belongs to another cycle or report.`, { argument: 'attributeId' });
+      }
+      if (latest) await tx.reportAttribute.updateMany({ where: { attributeId, isLatestVersion: true }, data: { isLatestVersion: false } });
+      return tx.reportAttribute.create({
+        data: {
+          attributeId, cycleId: input.cycleId, reportId: input.reportId, attributeName, attributeType, description: input.description ?? null,
+          versionNumber: (latest?.versionNumber ?? 0) + 1, isLatestVersion: true, createdById: actor.id,
+        },
+      });
+    }, TRANSACTION_OPTIONS);
+  }
+
+  /** Writes a sample set as the next (and latest) of its cycle and report. */
+  createSampleSet(input: SampleSetInput, actor: Identity) {
+    const sampleIds = input.samples.map((sample) => sample.sampleId ?? randomUUID());
+    if (new Set(sampleIds).size !== sampleIds.length) throw badUserInput('samples lists a sampleId more than once.', { argument: 'samples' });
+    return this.prisma.$transaction(async (tx) => {
+      await lock(tx, `sample-sets:${input.cycleId}:${input.reportId}`);
+      const latest = await tx.sampleSet.findFirst({ where: { cycleId: input.cycleId, reportId: input.reportId }, orderBy: { versionNumber: 'desc' } });
+      if (latest) await tx.sampleSet.updateMany({ where: { cycleId: input.cycleId, reportId: input.reportId, isLatestVersion: true }, data: { isLatestVersion: false } });
+      return tx.sampleSet.create({
+        data: {
+          cycleId: input.cycleId, reportId: input.reportId, selectionCriteria: input.selectionCriteria, generationMethod: input.generationMethod ?? null,
+          versionNumber: (latest?.versionNumber ?? 0) + 1, isLatestVersion: true, createdById: actor.id,
+          samples: { create: input.samples.map((sample, position) => ({ sampleId: sampleIds[position]!, data: sample.data, position })) },
+        },
+        include: { samples: { orderBy: { position: 'asc' } } },
+      });
+    }, TRANSACTION_OPTIONS);
+  }
+}
+
+function required(value: string, argument: string): string {
+  if (!value.trim()) throw badUserInput(`${argument} must not be blank.`, { argument });
+  return value.trim();
+}
+
+async function lock(tx: Prisma.TransactionClient, key: string): Promise<void> {
+  await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtextextended(${`compat:${key}`}, 0))`;
+}
