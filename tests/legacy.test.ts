@@ -1,6 +1,7 @@
 // The legacy-shaped API old clients keep using: report attributes and sample sets, field for field.
 import { randomUUID } from 'node:crypto';
-import { errorCode, gql, newRecord, newUser, ok } from './support/api';
+import { Client } from 'pg';
+import { errorCode, gql, newRecord, newUser, ok, stack } from './support/api';
 
 const tester = newUser('TESTER');
 const ATTRIBUTE_FIELDS = 'attributeId cycleId reportId attributeName attributeType description versionNumber isLatestVersion createdBy { id name } createdAt';
@@ -79,5 +80,105 @@ describe('legacy sample sets', () => {
     const result = await gql(CREATE_SET, { input: { ...record, selectionCriteria: {}, samples: [{ sampleId, data: {} }, { sampleId, data: {} }] } }, tester);
     expect(errorCode(result)).toBe('BAD_USER_INPUT');
     expect((await ok(SETS, record, tester)).sampleSets).toEqual([]);
+  });
+});
+
+// The migration. Its settings are global per phase, so these tests live in this file (run serially, and the only
+// one using the legacy API) and put the settings back after each test.
+const admin = newUser('ADMIN');
+const STATUS = `{ migrationStatus { phase dualWriteEnabled readPercentage active legacyWrites mirroredWrites dualWriteConsistency alert pendingReconciliation mirrored } }`;
+const SET_DUAL_WRITE = `mutation ($phase: PhaseName!, $enabled: Boolean!) { setDualWrite(phase: $phase, enabled: $enabled) { phase dualWriteEnabled } }`;
+const SET_READS = `mutation ($phase: PhaseName!, $percentage: Int!) { setReadPercentage(phase: $phase, percentage: $percentage) { phase readPercentage } }`;
+const READ_SOURCE = `query ($phase: PhaseName!, $cycleId: ID!, $reportId: ID!) { readSource(phase: $phase, cycleId: $cycleId, reportId: $reportId) { bucket source } }`;
+
+async function settle(settings: { dualWrite?: boolean; reads?: number }) {
+  for (const phase of ['PLANNING', 'SAMPLE_SELECTION']) {
+    if (settings.dualWrite !== undefined) await ok(SET_DUAL_WRITE, { phase, enabled: settings.dualWrite }, admin);
+    if (settings.reads !== undefined) await ok(SET_READS, { phase, percentage: settings.reads }, admin);
+  }
+}
+const statusOf = async (phase: string) => (await ok(STATUS, {}, admin)).migrationStatus.find((row: any) => row.phase === phase);
+
+describe('the migration', () => {
+  afterEach(() => settle({ dualWrite: false, reads: 0 }));
+
+  it('lets only admins see or change it, and only for the migrated phases', async () => {
+    for (const user of [tester, newUser('TEST_MANAGER')]) {
+      expect(errorCode(await gql(STATUS, {}, user))).toBe('FORBIDDEN');
+      expect(errorCode(await gql(SET_DUAL_WRITE, { phase: 'PLANNING', enabled: true }, user))).toBe('FORBIDDEN');
+      expect(errorCode(await gql(SET_READS, { phase: 'PLANNING', percentage: 10 }, user))).toBe('FORBIDDEN');
+    }
+    expect(errorCode(await gql(SET_DUAL_WRITE, { phase: 'SCOPING', enabled: true }, admin))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await gql(SET_READS, { phase: 'PLANNING', percentage: 101 }, admin))).toBe('BAD_USER_INPUT');
+    expect((await ok(STATUS, {}, admin)).migrationStatus.map((row: any) => row.phase)).toEqual(['PLANNING', 'SAMPLE_SELECTION']);
+  });
+
+  it('mirrors legacy writes into the new phase tables while dual write is on', async () => {
+    await settle({ dualWrite: true });
+    const before = await statusOf('PLANNING');
+    const record = newRecord();
+    const attribute = (await ok(CREATE_ATTRIBUTE, { input: { ...record, attributeName: 'Total assets', attributeType: 'decimal' } }, tester)).createReportAttribute;
+    const { versions } = await ok(`query ($cycleId: ID!, $reportId: ID!) {
+      versions(phase: PLANNING, cycleId: $cycleId, reportId: $reportId) { edges { node { createdBy { id } decisions { itemId itemData status } } } }
+    }`, record, tester);
+    expect(versions.edges).toHaveLength(1);
+    expect(versions.edges[0].node).toMatchObject({ createdBy: { id: tester.id }, decisions: [{ itemId: attribute.attributeId, itemData: { attributeName: 'Total assets', versionNumber: 1 }, status: 'PENDING' }] });
+    const after = await statusOf('PLANNING');
+    expect([after.legacyWrites - before.legacyWrites, after.mirroredWrites - before.mirroredWrites, after.mirrored - before.mirrored]).toEqual([1, 1, 1]);
+  });
+
+  it('answers legacy-shaped reads identically from the legacy tables (0 %) and the new ones (100 %)', async () => {
+    await settle({ dualWrite: true });
+    const record = newRecord();
+    const first = (await ok(CREATE_ATTRIBUTE, { input: { ...record, attributeName: 'LEI', attributeType: 'string', description: 'id' } }, tester)).createReportAttribute;
+    await ok(CREATE_ATTRIBUTE, { input: { ...record, attributeName: 'Date', attributeType: 'date' } }, newUser('TEST_LEAD'));
+    await ok(CREATE_ATTRIBUTE, { input: { ...record, attributeName: 'LEI', attributeType: 'string', description: 'legal entity id', attributeId: first.attributeId } }, tester);
+    await ok(CREATE_SET, { input: { ...record, selectionCriteria: { stratum: 'a' }, generationMethod: 'random', samples: [{ data: { n: 1 } }, { data: { n: 2 } }] } }, tester);
+    await ok(CREATE_SET, { input: { ...record, selectionCriteria: { stratum: 'b' }, samples: [{ data: { n: 3 } }] } }, tester);
+    const READ_BOTH = `query ($cycleId: ID!, $reportId: ID!) { reportAttributes(cycleId: $cycleId, reportId: $reportId) { ${ATTRIBUTE_FIELDS} } sampleSets(cycleId: $cycleId, reportId: $reportId) { ${SET_FIELDS} } }`;
+    const fromLegacy = await ok(READ_BOTH, record, tester);
+    await settle({ reads: 100 });
+    expect((await ok(READ_SOURCE, { phase: 'PLANNING', ...record }, admin)).readSource.source).toBe('NEW');
+    const fromNew = await ok(READ_BOTH, record, tester);
+    expect(fromLegacy.reportAttributes).toHaveLength(3);
+    expect(fromLegacy.sampleSets).toHaveLength(2);
+    expect(fromNew).toEqual(fromLegacy);
+  });
+
+  it('routes each (cycle, report) deterministically: the same key always reads from the same source', async () => {
+    await settle({ reads: 50 });
+    const keys = Array.from({ length: 40 }, () => newRecord());
+    const routes = [];
+    for (const key of keys) routes.push((await ok(READ_SOURCE, { phase: 'SAMPLE_SELECTION', ...key }, admin)).readSource);
+    for (const [i, key] of keys.entries()) {
+      expect((await ok(READ_SOURCE, { phase: 'SAMPLE_SELECTION', ...key }, admin)).readSource).toEqual(routes[i]);
+      expect(routes[i].source).toBe(routes[i].bucket < 50 ? 'NEW' : 'LEGACY');
+    }
+    expect(new Set(routes.map((route) => route.source))).toEqual(new Set(['NEW', 'LEGACY']));
+  });
+
+  const onPostgres = stack.databaseUrl ? it : it.skip;
+  onPostgres('keeps the legacy write and records it for reconciliation when the new tables refuse the mirror', async () => {
+    await settle({ dualWrite: true });
+    const record = newRecord();
+    const constraint = `test_refuse_${record.cycleId.replaceAll('-', '')}`;
+    const db = new Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      await db.query(`ALTER TABLE planning.planning_phase_versions ADD CONSTRAINT ${constraint} CHECK (cycle_id <> '${record.cycleId}') NOT VALID`);
+      const before = await statusOf('PLANNING');
+      const { createReportAttribute } = await ok(CREATE_ATTRIBUTE, { input: { ...record, attributeName: 'Kept', attributeType: 'string' } }, tester);
+      expect(createReportAttribute).toMatchObject({ attributeName: 'Kept', versionNumber: 1, isLatestVersion: true });
+      expect((await ok(ATTRIBUTES, record, tester)).reportAttributes).toEqual([createReportAttribute]);
+      const after = await statusOf('PLANNING');
+      expect([after.legacyWrites - before.legacyWrites, after.mirroredWrites - before.mirroredWrites, after.pendingReconciliation - before.pendingReconciliation]).toEqual([1, 0, 1]);
+      const { rows } = await db.query('SELECT payload, error FROM compat.dual_write_failures WHERE legacy_id = (SELECT id FROM compat.report_attributes WHERE attribute_id = $1)', [createReportAttribute.attributeId]);
+      expect(rows).toHaveLength(1);
+      expect(rows[0].payload).toMatchObject({ cycleId: record.cycleId, items: [{ itemId: createReportAttribute.attributeId, itemData: { attributeName: 'Kept' } }] });
+      expect(after.dualWriteConsistency).toBeLessThan(1);
+    } finally {
+      await db.query(`ALTER TABLE planning.planning_phase_versions DROP CONSTRAINT IF EXISTS ${constraint}`);
+      await db.end();
+    }
   });
 });

@@ -21,6 +21,9 @@ export interface SampleSetInput {
   samples: { sampleId?: string | null; data: Prisma.InputJsonValue }[];
 }
 
+/** More work for a legacy write's transaction (the migration counting it). */
+export type WriteHook = (tx: Prisma.TransactionClient) => Promise<void>;
+
 const TRANSACTION_OPTIONS = { maxWait: 20_000, timeout: 30_000 };
 
 export class LegacyStore {
@@ -35,7 +38,7 @@ export class LegacyStore {
   }
 
   /** Writes version 1 of a new attribute, or the next version of `attributeId`, which becomes the latest. */
-  createReportAttribute(input: ReportAttributeInput, actor: Identity) {
+  createReportAttribute(input: ReportAttributeInput, actor: Identity, alsoInTransaction?: WriteHook) {
     const attributeName = required(input.attributeName, 'attributeName');
     const attributeType = required(input.attributeType, 'attributeType');
     const attributeId = input.attributeId ?? randomUUID();
@@ -46,6 +49,7 @@ export class LegacyStore {
         throw badUserInput(`Attribute ${attributeId} belongs to another cycle or report.`, { argument: 'attributeId' });
       }
       if (latest) await tx.reportAttribute.updateMany({ where: { attributeId, isLatestVersion: true }, data: { isLatestVersion: false } });
+      await alsoInTransaction?.(tx);
       return tx.reportAttribute.create({
         data: {
           attributeId, cycleId: input.cycleId, reportId: input.reportId, attributeName, attributeType, description: input.description ?? null,
@@ -56,13 +60,14 @@ export class LegacyStore {
   }
 
   /** Writes a sample set as the next (and latest) of its cycle and report. */
-  createSampleSet(input: SampleSetInput, actor: Identity) {
+  createSampleSet(input: SampleSetInput, actor: Identity, alsoInTransaction?: WriteHook) {
     const sampleIds = input.samples.map((sample) => sample.sampleId ?? randomUUID());
     if (new Set(sampleIds).size !== sampleIds.length) throw badUserInput('samples lists a sampleId more than once.', { argument: 'samples' });
     return this.prisma.$transaction(async (tx) => {
       await lock(tx, `sample-sets:${input.cycleId}:${input.reportId}`);
       const latest = await tx.sampleSet.findFirst({ where: { cycleId: input.cycleId, reportId: input.reportId }, orderBy: { versionNumber: 'desc' } });
       if (latest) await tx.sampleSet.updateMany({ where: { cycleId: input.cycleId, reportId: input.reportId, isLatestVersion: true }, data: { isLatestVersion: false } });
+      await alsoInTransaction?.(tx);
       return tx.sampleSet.create({
         data: {
           cycleId: input.cycleId, reportId: input.reportId, selectionCriteria: input.selectionCriteria, generationMethod: input.generationMethod ?? null,

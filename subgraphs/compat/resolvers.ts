@@ -1,49 +1,98 @@
-// The compat subgraph's resolvers: the legacy-shaped API over the legacy tables.
+// The compat subgraph's resolvers: the legacy-shaped API (reads routed per phase, writes to the legacy tables and
+// mirrored when dual write is on) and the migration operations, for admins.
 import type { Prisma, PrismaClient } from '@phasegraph/db';
-import { requireUser, requireUuid, type SubgraphContext } from '@phasegraph/kit';
-import { LegacyStore, type ReportAttributeInput, type SampleSetInput } from './legacy-store';
+import { SubgraphClient, badUserInput, forbidden, requireUser, requireUuid, type Identity, type PhaseName, type SubgraphContext, type SubgraphRuntime } from '@phasegraph/kit';
+import { DualWriter, attributeMirror, sampleSetMirror } from './dual-writer';
+import { LegacyStore, type ReportAttributeInput, type SampleSetInput, type WriteHook } from './legacy-store';
+import { MIGRATED_PHASES, MigrationState, requireMigratedPhase, type MigratedPhase } from './migration-state';
+import { ReadRouter, readBucket } from './read-router';
 
 const user = (row: { createdById: string }) => ({ __typename: 'User', id: row.createdById });
 
-export function compatResolvers(prisma: PrismaClient) {
+function requireAdmin(context: SubgraphContext): Identity {
+  const actor = requireUser(context);
+  if (!actor.roles.includes('ADMIN')) throw forbidden('Migration operations need the ADMIN role.');
+  return actor;
+}
+
+export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) {
   const legacy = new LegacyStore(prisma);
+  const state = new MigrationState(prisma);
+  const client = (name: string) => new SubgraphClient(name, runtime.urls, runtime.config.subgraphSecret);
+  const phases = { PLANNING: client('planning'), SAMPLE_SELECTION: client('sample-selection') };
+  const dualWriter = new DualWriter(state, phases, runtime.logger.child({ subgraph: 'compat' }));
+  const router = new ReadRouter(state, phases);
+
+  /** How a legacy write of `phase` involves the migration: counted in its transaction, mirrored after commit. */
+  async function writeThrough<Row>(phase: MigratedPhase, actor: Identity, write: (hook?: WriteHook) => Promise<Row>, mirror: (row: Row) => Parameters<DualWriter['mirror']>[1]) {
+    const { dualWriteEnabled } = await state.settings(phase);
+    const row = await write(dualWriteEnabled ? (tx) => state.countLegacyWrite(tx, phase) : undefined);
+    if (dualWriteEnabled) await dualWriter.mirror(phase, mirror(row), actor);
+    return row;
+  }
+
   return {
     resolvers: {
       ReportAttribute: { createdBy: user },
       SampleSet: { createdBy: user },
       Query: {
-        reportAttributes: (_: unknown, args: { cycleId: string; reportId: string }, context: SubgraphContext) => {
-          requireUser(context);
-          return legacy.reportAttributes(requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId'));
+        reportAttributes: async (_: unknown, args: { cycleId: string; reportId: string }, context: SubgraphContext) => {
+          const actor = requireUser(context);
+          const [cycleId, reportId] = [requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId')];
+          return (await router.readsFromNew('PLANNING', cycleId, reportId)) ? router.reportAttributes(cycleId, reportId, actor) : legacy.reportAttributes(cycleId, reportId);
         },
-        sampleSets: (_: unknown, args: { cycleId: string; reportId: string }, context: SubgraphContext) => {
-          requireUser(context);
-          return legacy.sampleSets(requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId'));
+        sampleSets: async (_: unknown, args: { cycleId: string; reportId: string }, context: SubgraphContext) => {
+          const actor = requireUser(context);
+          const [cycleId, reportId] = [requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId')];
+          return (await router.readsFromNew('SAMPLE_SELECTION', cycleId, reportId)) ? router.sampleSets(cycleId, reportId, actor) : legacy.sampleSets(cycleId, reportId);
+        },
+        migrationStatus: (_: unknown, _args: unknown, context: SubgraphContext) => {
+          requireAdmin(context);
+          return Promise.all(MIGRATED_PHASES.map((phase) => state.status(phase)));
+        },
+        readSource: async (_: unknown, args: { phase: PhaseName; cycleId: string; reportId: string }, context: SubgraphContext) => {
+          requireAdmin(context);
+          const [cycleId, reportId] = [requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId')];
+          const phase = requireMigratedPhase(args.phase);
+          return { phase, cycleId, reportId, bucket: readBucket(cycleId, reportId), source: (await router.readsFromNew(phase, cycleId, reportId)) ? 'NEW' : 'LEGACY' };
         },
       },
       Mutation: {
-        createReportAttribute: (_: unknown, { input }: { input: ReportAttributeInput }, context: SubgraphContext) =>
-          legacy.createReportAttribute(
-            {
-              ...input,
-              cycleId: requireUuid(input.cycleId, 'cycleId'),
-              reportId: requireUuid(input.reportId, 'reportId'),
-              attributeId: input.attributeId ? requireUuid(input.attributeId, 'attributeId') : null,
-            },
-            requireUser(context),
-          ),
-        createSampleSet: (_: unknown, { input }: { input: SampleSetInput }, context: SubgraphContext) =>
-          legacy.createSampleSet(
-            {
-              ...input,
-              cycleId: requireUuid(input.cycleId, 'cycleId'),
-              reportId: requireUuid(input.reportId, 'reportId'),
-              samples: input.samples.map((sample) => ({ ...sample, sampleId: sample.sampleId ? requireUuid(sample.sampleId, 'samples.sampleId') : null, data: sample.data as Prisma.InputJsonValue })),
-            },
-            requireUser(context),
-          ),
+        createReportAttribute: (_: unknown, { input }: { input: ReportAttributeInput }, context: SubgraphContext) => {
+          const actor = requireUser(context);
+          const checked = {
+            ...input,
+            cycleId: requireUuid(input.cycleId, 'cycleId'),
+            reportId: requireUuid(input.reportId, 'reportId'),
+            attributeId: input.attributeId ? requireUuid(input.attributeId, 'attributeId') : null,
+          };
+          return writeThrough('PLANNING', actor, (hook) => legacy.createReportAttribute(checked, actor, hook), attributeMirror);
+        },
+        createSampleSet: (_: unknown, { input }: { input: SampleSetInput }, context: SubgraphContext) => {
+          const actor = requireUser(context);
+          const checked = {
+            ...input,
+            cycleId: requireUuid(input.cycleId, 'cycleId'),
+            reportId: requireUuid(input.reportId, 'reportId'),
+            samples: input.samples.map((sample) => ({ ...sample, sampleId: sample.sampleId ? requireUuid(sample.sampleId, 'samples.sampleId') : null, data: sample.data as Prisma.InputJsonValue })),
+          };
+          return writeThrough('SAMPLE_SELECTION', actor, (hook) => legacy.createSampleSet(checked, actor, hook), sampleSetMirror);
+        },
+        setDualWrite: (_: unknown, args: { phase: PhaseName; enabled: boolean }, context: SubgraphContext) => {
+          requireAdmin(context);
+          return state.update(requireMigratedPhase(args.phase), { dualWriteEnabled: args.enabled });
+        },
+        setReadPercentage: (_: unknown, args: { phase: PhaseName; percentage: number }, context: SubgraphContext) => {
+          requireAdmin(context);
+          const phase = requireMigratedPhase(args.phase);
+          if (!Number.isInteger(args.percentage) || args.percentage < 0 || args.percentage > 100) {
+            throw badUserInput('percentage must be a whole number from 0 to 100.', { argument: 'percentage' });
+          }
+          return state.update(phase, { readPercentage: args.percentage });
+        },
       },
     },
     context: (base: SubgraphContext) => base,
   };
 }
+

@@ -1,0 +1,100 @@
+// Progressive read migration: a phase's read percentage routes that share of (cycle, report) keys to the new
+// tables, chosen by a stable hash of the key, so a report never flips between sources as traffic varies. From the
+// new tables the legacy shape is rebuilt from the mirrors, identical to the legacy rows they mirror.
+import { createHash } from 'node:crypto';
+import type { Prisma } from '@phasegraph/db';
+import type { Identity, SubgraphClient } from '@phasegraph/kit';
+import type { MigratedPhase, MigrationState } from './migration-state';
+
+/** Where a (cycle, report) key falls, 0–99: it reads from the new tables when below the read percentage. */
+export function readBucket(cycleId: string, reportId: string): number {
+  return createHash('sha256').update(`${cycleId}:${reportId}`).digest().readUInt32BE(0) % 100;
+}
+
+interface MirroredVersion {
+  id: string;
+  data: Record<string, any>;
+  createdBy: { id: string };
+  decisions: { itemId: string; itemData: Record<string, any> }[];
+}
+
+const LIST = {
+  PLANNING: 'planningVersions',
+  SAMPLE_SELECTION: 'sampleSelectionVersions',
+} as const satisfies Record<MigratedPhase, string>;
+const PAGE = 100;
+
+export class ReadRouter {
+  constructor(
+    private readonly state: MigrationState,
+    private readonly phases: Record<MigratedPhase, SubgraphClient>,
+  ) {}
+
+  async readsFromNew(phase: MigratedPhase, cycleId: string, reportId: string): Promise<boolean> {
+    const settings = await this.state.settings(phase);
+    return settings.active && readBucket(cycleId, reportId) < settings.readPercentage;
+  }
+
+  /** Report attributes rebuilt from their Planning mirrors, in legacy shape and order. */
+  async reportAttributes(cycleId: string, reportId: string, actor: Identity) {
+    const versions = await this.mirrored('PLANNING', cycleId, reportId, actor);
+    const rows = versions.flatMap((version) =>
+      version.decisions.map((decision) => ({
+        attributeId: decision.itemId,
+        cycleId,
+        reportId,
+        attributeName: decision.itemData.attributeName as string,
+        attributeType: decision.itemData.attributeType as string,
+        description: (decision.itemData.description ?? null) as string | null,
+        versionNumber: decision.itemData.versionNumber as number,
+        createdById: version.createdBy.id,
+        createdAt: new Date(decision.itemData.createdAt as string),
+      })),
+    );
+    const latest = new Map<string, number>();
+    for (const row of rows) latest.set(row.attributeId, Math.max(latest.get(row.attributeId) ?? 0, row.versionNumber));
+    return rows
+      .map((row) => ({ ...row, isLatestVersion: latest.get(row.attributeId) === row.versionNumber }))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.attributeId.localeCompare(b.attributeId) || a.versionNumber - b.versionNumber);
+  }
+
+  /** Sample sets rebuilt from their Sample Selection mirrors, in legacy shape and order. */
+  async sampleSets(cycleId: string, reportId: string, actor: Identity) {
+    const versions = await this.mirrored('SAMPLE_SELECTION', cycleId, reportId, actor);
+    const newest = Math.max(0, ...versions.map((version) => version.data.legacy.versionNumber as number));
+    return versions
+      .map((version) => ({
+        setId: version.data.legacy.setId as string,
+        cycleId,
+        reportId,
+        selectionCriteria: version.data.selectionCriteria as Prisma.JsonValue,
+        generationMethod: (version.data.legacy.generationMethod ?? null) as string | null,
+        versionNumber: version.data.legacy.versionNumber as number,
+        isLatestVersion: version.data.legacy.versionNumber === newest,
+        createdById: version.createdBy.id,
+        createdAt: new Date(version.data.legacy.createdAt as string),
+        samples: version.decisions.map((decision) => ({ sampleId: decision.itemId, data: decision.itemData.data as Prisma.JsonValue, status: decision.itemData.status as string })),
+      }))
+      .sort((a, b) => a.versionNumber - b.versionNumber);
+  }
+
+  /** The phase's versions of a cycle and report that actively mirror legacy records, read page by page. */
+  private async mirrored(phase: MigratedPhase, cycleId: string, reportId: string, actor: Identity): Promise<MirroredVersion[]> {
+    const mapped = new Set((await this.state.mappings(phase, cycleId, reportId)).map((mapping) => mapping.newVersionId));
+    if (mapped.size === 0) return [];
+    const found: MirroredVersion[] = [];
+    let before: number | null = null;
+    for (;;) {
+      const { page }: { page: (MirroredVersion & { versionNumber: number })[] } = await this.phases[phase].request(
+        `query ($cycleId: ID!, $reportId: ID!, $first: Int!, $before: Int) {
+          page: ${LIST[phase]}(cycleId: $cycleId, reportId: $reportId, first: $first, beforeVersionNumber: $before) { id versionNumber data createdBy { id } decisions { itemId itemData } }
+        }`,
+        { cycleId, reportId, first: PAGE, before },
+        actor,
+      );
+      found.push(...page.filter((version) => mapped.has(version.id)));
+      if (page.length < PAGE) return found;
+      before = page.at(-1)!.versionNumber;
+    }
+  }
+}
