@@ -31,7 +31,7 @@ export interface SampleSetRow {
 }
 
 /** The mirror of a legacy record: a new version's data and its items, enough to rebuild the legacy shape. */
-interface Mirror {
+export interface Mirror {
   legacyId: string;
   cycleId: string;
   reportId: string;
@@ -81,17 +81,10 @@ export class DualWriter {
     private readonly logger: Logger,
   ) {}
 
-  /** Mirrors one legacy record as `actor`; returns whether it was mirrored (a failure is recorded, not thrown). */
+  /** Mirrors a live legacy write as `actor`; returns whether it was mirrored (a failure is recorded, not thrown). */
   async mirror(phase: MigratedPhase, mirror: Mirror, actor: Identity): Promise<boolean> {
     try {
-      const { created } = await this.phases[phase].request<{ created: { id: string } }>(
-        `mutation ($cycleId: ID!, $reportId: ID!, $data: JSON!, $items: [DecisionInput!]) {
-          created: ${CREATE[phase]}(cycleId: $cycleId, reportId: $reportId, data: $data, items: $items) { id }
-        }`,
-        { cycleId: mirror.cycleId, reportId: mirror.reportId, data: mirror.data, items: mirror.items },
-        actor,
-      );
-      await this.state.recordMirror(phase, { legacyId: mirror.legacyId, newVersionId: created.id, cycleId: mirror.cycleId, reportId: mirror.reportId });
+      await this.copy(phase, mirror, actor, { countsAsDualWrite: true });
       return true;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -101,5 +94,20 @@ export class DualWriter {
         .catch((recordError: unknown) => this.logger.error('could not record a dual-write failure', { phase, legacyId: mirror.legacyId, error: String(recordError) }));
       return false;
     }
+  }
+
+  /**
+   * Writes `mirror` as a new version through the phase subgraph, as `actor` (the legacy record's author, so both
+   * sides name the same creator), and maps it to its legacy record. `countsAsDualWrite`: it repairs a dual write.
+   */
+  async copy(phase: MigratedPhase, mirror: Mirror, actor: Identity, options: { countsAsDualWrite: boolean }): Promise<void> {
+    const { created } = await this.phases[phase].request<{ created: { id: string } }>(
+      `mutation ($cycleId: ID!, $reportId: ID!, $data: JSON!, $items: [DecisionInput!]) {
+        created: ${CREATE[phase]}(cycleId: $cycleId, reportId: $reportId, data: $data, items: $items) { id }
+      }`,
+      { cycleId: mirror.cycleId, reportId: mirror.reportId, data: mirror.data, items: mirror.items },
+      actor,
+    );
+    await this.state.recordMirror(phase, { legacyId: mirror.legacyId, newVersionId: created.id, cycleId: mirror.cycleId, reportId: mirror.reportId }, options.countsAsDualWrite);
   }
 }

@@ -42,19 +42,21 @@ export class MigrationState {
 
   /** What operators watch: settings, consistency (share of legacy writes mirrored), alert, pending reconciliation. */
   async status(phase: MigratedPhase) {
-    const [row, pendingReconciliation, mirrored] = await Promise.all([
+    const [row, pendingReconciliation, mirrored, legacyRecords] = await Promise.all([
       this.row(phase),
       this.prisma.dualWriteFailure.count({ where: { phase, resolvedAt: null } }),
       this.prisma.migrationMapping.count({ where: { phase, active: true } }),
+      phase === 'PLANNING' ? this.prisma.reportAttribute.count() : this.prisma.sampleSet.count(),
     ]);
     const dualWriteConsistency = row.legacyWrites === 0 ? 1 : Math.min(1, row.mirroredWrites / row.legacyWrites);
     const alert = dualWriteConsistency < CONSISTENCY_ALERT_THRESHOLD
       ? `Dual-write consistency ${(dualWriteConsistency * 100).toFixed(2)}% is below ${CONSISTENCY_ALERT_THRESHOLD * 100}%: ${pendingReconciliation} write(s) await reconciliation (backfillPhase replays them).`
       : null;
-    return { ...row, dualWriteConsistency, alert, pendingReconciliation, mirrored };
+    const backfillProgress = legacyRecords === 0 ? 1 : Math.min(1, mirrored / legacyRecords);
+    return { ...row, dualWriteConsistency, alert, pendingReconciliation, mirrored, legacyRecords, backfillProgress };
   }
 
-  async update(phase: MigratedPhase, data: { dualWriteEnabled?: boolean; readPercentage?: number }) {
+  async update(phase: MigratedPhase, data: { dualWriteEnabled?: boolean; readPercentage?: number; active?: boolean; lastVerifiedAt?: Date; backfilledAt?: Date }) {
     await this.row(phase);
     await this.prisma.phaseMigration.update({ where: { phase }, data });
     this.cache.delete(phase);
@@ -66,12 +68,22 @@ export class MigrationState {
     await tx.phaseMigration.upsert({ where: { phase }, create: { phase, legacyWrites: 1 }, update: { legacyWrites: { increment: 1 } } });
   }
 
-  /** Records a successful mirror: the mapping and the counter, together. */
-  async recordMirror(phase: MigratedPhase, mapping: { legacyId: string; newVersionId: string; cycleId: string; reportId: string }): Promise<void> {
+  /** Records a successful mirror: the mapping and, when it mirrors a dual write, the counter, together. */
+  async recordMirror(phase: MigratedPhase, mapping: { legacyId: string; newVersionId: string; cycleId: string; reportId: string }, countsAsDualWrite: boolean): Promise<void> {
     await this.prisma.$transaction([
       this.prisma.migrationMapping.create({ data: { phase, ...mapping } }),
-      this.prisma.phaseMigration.update({ where: { phase }, data: { mirroredWrites: { increment: 1 } } }),
+      ...(countsAsDualWrite ? [this.prisma.phaseMigration.update({ where: { phase }, data: { mirroredWrites: { increment: 1 } } })] : []),
     ]);
+  }
+
+  /** Forgets the cached settings of `phase` (this instance; others re-read within a second). */
+  forget(phase: MigratedPhase): void {
+    this.cache.delete(phase);
+  }
+
+  /** Notes an operator's action on the migration. */
+  async recordEvent(phase: MigratedPhase, type: string, actorId: string, details: Prisma.InputJsonValue): Promise<void> {
+    await this.prisma.migrationEvent.create({ data: { phase, type, actorId, details } });
   }
 
   async recordFailure(phase: MigratedPhase, failure: { legacyId: string; actorId: string; payload: Prisma.InputJsonValue; error: string }): Promise<void> {

@@ -11,8 +11,11 @@ export function readBucket(cycleId: string, reportId: string): number {
   return createHash('sha256').update(`${cycleId}:${reportId}`).digest().readUInt32BE(0) % 100;
 }
 
-interface MirroredVersion {
+/** A version mirroring a legacy record, as the phase subgraph returns it. */
+export interface MirroredVersion {
   id: string;
+  cycleId: string;
+  reportId: string;
   data: Record<string, any>;
   createdBy: { id: string };
   decisions: { itemId: string; itemData: Record<string, any> }[];
@@ -23,6 +26,40 @@ const LIST = {
   SAMPLE_SELECTION: 'sampleSelectionVersions',
 } as const satisfies Record<MigratedPhase, string>;
 const PAGE = 100;
+
+/** What a mirror holds, selected from a phase's version. */
+export const MIRROR_FIELDS = 'id cycleId reportId data createdBy { id } decisions { itemId itemData }';
+
+/** The legacy attribute row a Planning mirror stands for (without isLatestVersion, which depends on its siblings). */
+export function attributesFromMirror(version: MirroredVersion) {
+  return version.decisions.map((decision) => ({
+    attributeId: decision.itemId,
+    cycleId: version.cycleId,
+    reportId: version.reportId,
+    attributeName: decision.itemData.attributeName as string,
+    attributeType: decision.itemData.attributeType as string,
+    description: (decision.itemData.description ?? null) as string | null,
+    versionNumber: decision.itemData.versionNumber as number,
+    createdById: version.createdBy.id,
+    createdAt: new Date(decision.itemData.createdAt as string),
+  }));
+}
+
+/** The legacy sample set a Sample Selection mirror stands for (without isLatestVersion). */
+export function sampleSetFromMirror(version: MirroredVersion) {
+  const legacy = version.data.legacy ?? {};
+  return {
+    setId: legacy.setId as string,
+    cycleId: version.cycleId,
+    reportId: version.reportId,
+    selectionCriteria: version.data.selectionCriteria as Prisma.JsonValue,
+    generationMethod: (legacy.generationMethod ?? null) as string | null,
+    versionNumber: legacy.versionNumber as number,
+    createdById: version.createdBy.id,
+    createdAt: new Date(legacy.createdAt as string),
+    samples: version.decisions.map((decision) => ({ sampleId: decision.itemId, data: decision.itemData.data as Prisma.JsonValue, status: decision.itemData.status as string })),
+  };
+}
 
 export class ReadRouter {
   constructor(
@@ -37,20 +74,7 @@ export class ReadRouter {
 
   /** Report attributes rebuilt from their Planning mirrors, in legacy shape and order. */
   async reportAttributes(cycleId: string, reportId: string, actor: Identity) {
-    const versions = await this.mirrored('PLANNING', cycleId, reportId, actor);
-    const rows = versions.flatMap((version) =>
-      version.decisions.map((decision) => ({
-        attributeId: decision.itemId,
-        cycleId,
-        reportId,
-        attributeName: decision.itemData.attributeName as string,
-        attributeType: decision.itemData.attributeType as string,
-        description: (decision.itemData.description ?? null) as string | null,
-        versionNumber: decision.itemData.versionNumber as number,
-        createdById: version.createdBy.id,
-        createdAt: new Date(decision.itemData.createdAt as string),
-      })),
-    );
+    const rows = (await this.mirrored('PLANNING', cycleId, reportId, actor)).flatMap(attributesFromMirror);
     const latest = new Map<string, number>();
     for (const row of rows) latest.set(row.attributeId, Math.max(latest.get(row.attributeId) ?? 0, row.versionNumber));
     return rows
@@ -60,22 +84,9 @@ export class ReadRouter {
 
   /** Sample sets rebuilt from their Sample Selection mirrors, in legacy shape and order. */
   async sampleSets(cycleId: string, reportId: string, actor: Identity) {
-    const versions = await this.mirrored('SAMPLE_SELECTION', cycleId, reportId, actor);
-    const newest = Math.max(0, ...versions.map((version) => version.data.legacy.versionNumber as number));
-    return versions
-      .map((version) => ({
-        setId: version.data.legacy.setId as string,
-        cycleId,
-        reportId,
-        selectionCriteria: version.data.selectionCriteria as Prisma.JsonValue,
-        generationMethod: (version.data.legacy.generationMethod ?? null) as string | null,
-        versionNumber: version.data.legacy.versionNumber as number,
-        isLatestVersion: version.data.legacy.versionNumber === newest,
-        createdById: version.createdBy.id,
-        createdAt: new Date(version.data.legacy.createdAt as string),
-        samples: version.decisions.map((decision) => ({ sampleId: decision.itemId, data: decision.itemData.data as Prisma.JsonValue, status: decision.itemData.status as string })),
-      }))
-      .sort((a, b) => a.versionNumber - b.versionNumber);
+    const sets = (await this.mirrored('SAMPLE_SELECTION', cycleId, reportId, actor)).map(sampleSetFromMirror);
+    const newest = Math.max(0, ...sets.map((set) => set.versionNumber));
+    return sets.map((set) => ({ ...set, isLatestVersion: set.versionNumber === newest })).sort((a, b) => a.versionNumber - b.versionNumber);
   }
 
   /** The phase's versions of a cycle and report that actively mirror legacy records, read page by page. */
@@ -87,7 +98,7 @@ export class ReadRouter {
     for (;;) {
       const { page }: { page: (MirroredVersion & { versionNumber: number })[] } = await this.phases[phase].request(
         `query ($cycleId: ID!, $reportId: ID!, $first: Int!, $before: Int) {
-          page: ${LIST[phase]}(cycleId: $cycleId, reportId: $reportId, first: $first, beforeVersionNumber: $before) { id versionNumber data createdBy { id } decisions { itemId itemData } }
+          page: ${LIST[phase]}(cycleId: $cycleId, reportId: $reportId, first: $first, beforeVersionNumber: $before) { versionNumber ${MIRROR_FIELDS} }
         }`,
         { cycleId, reportId, first: PAGE, before },
         actor,

@@ -4,6 +4,7 @@ import type { Prisma, PrismaClient } from '@phasegraph/db';
 import { SubgraphClient, badUserInput, forbidden, requireUser, requireUuid, type Identity, type PhaseName, type SubgraphContext, type SubgraphRuntime } from '@phasegraph/kit';
 import { DualWriter, attributeMirror, sampleSetMirror } from './dual-writer';
 import { LegacyStore, type ReportAttributeInput, type SampleSetInput, type WriteHook } from './legacy-store';
+import { MigrationOperations } from './migration-operations';
 import { MIGRATED_PHASES, MigrationState, requireMigratedPhase, type MigratedPhase } from './migration-state';
 import { ReadRouter, readBucket } from './read-router';
 
@@ -22,6 +23,12 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
   const phases = { PLANNING: client('planning'), SAMPLE_SELECTION: client('sample-selection') };
   const dualWriter = new DualWriter(state, phases, runtime.logger.child({ subgraph: 'compat' }));
   const router = new ReadRouter(state, phases);
+  const operations = new MigrationOperations(prisma, state, dualWriter, phases);
+
+  /** A rolled-back phase takes no dual writes or new reads until a backfill rolls it forward. */
+  async function requireActive(phase: MigratedPhase) {
+    if (!(await state.settings(phase)).active) throw badUserInput(`${phase} was rolled back: run backfillPhase to roll it forward first.`, { argument: 'phase' });
+  }
 
   /** How a legacy write of `phase` involves the migration: counted in its transaction, mirrored after commit. */
   async function writeThrough<Row>(phase: MigratedPhase, actor: Identity, write: (hook?: WriteHook) => Promise<Row>, mirror: (row: Row) => Parameters<DualWriter['mirror']>[1]) {
@@ -50,6 +57,7 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
           requireAdmin(context);
           return Promise.all(MIGRATED_PHASES.map((phase) => state.status(phase)));
         },
+        verifyDataIntegrity: (_: unknown, args: { phase: PhaseName }, context: SubgraphContext) => operations.verify(requireMigratedPhase(args.phase), requireAdmin(context)),
         readSource: async (_: unknown, args: { phase: PhaseName; cycleId: string; reportId: string }, context: SubgraphContext) => {
           requireAdmin(context);
           const [cycleId, reportId] = [requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId')];
@@ -78,17 +86,30 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
           };
           return writeThrough('SAMPLE_SELECTION', actor, (hook) => legacy.createSampleSet(checked, actor, hook), sampleSetMirror);
         },
-        setDualWrite: (_: unknown, args: { phase: PhaseName; enabled: boolean }, context: SubgraphContext) => {
-          requireAdmin(context);
-          return state.update(requireMigratedPhase(args.phase), { dualWriteEnabled: args.enabled });
+        setDualWrite: async (_: unknown, args: { phase: PhaseName; enabled: boolean }, context: SubgraphContext) => {
+          const actor = requireAdmin(context);
+          const phase = requireMigratedPhase(args.phase);
+          if (args.enabled) await requireActive(phase);
+          const status = await state.update(phase, { dualWriteEnabled: args.enabled });
+          await state.recordEvent(phase, 'SET_DUAL_WRITE', actor.id, { enabled: args.enabled });
+          return status;
         },
-        setReadPercentage: (_: unknown, args: { phase: PhaseName; percentage: number }, context: SubgraphContext) => {
-          requireAdmin(context);
+        backfillPhase: (_: unknown, args: { phase: PhaseName; limit?: number | null }, context: SubgraphContext) => {
+          const actor = requireAdmin(context);
+          if (args.limit != null && (!Number.isInteger(args.limit) || args.limit < 1)) throw badUserInput('limit must be a positive whole number.', { argument: 'limit' });
+          return operations.backfill(requireMigratedPhase(args.phase), actor, args.limit ?? undefined);
+        },
+        rollbackPhase: (_: unknown, args: { phase: PhaseName }, context: SubgraphContext) => operations.rollback(requireMigratedPhase(args.phase), requireAdmin(context)),
+        setReadPercentage: async (_: unknown, args: { phase: PhaseName; percentage: number }, context: SubgraphContext) => {
+          const actor = requireAdmin(context);
           const phase = requireMigratedPhase(args.phase);
           if (!Number.isInteger(args.percentage) || args.percentage < 0 || args.percentage > 100) {
             throw badUserInput('percentage must be a whole number from 0 to 100.', { argument: 'percentage' });
           }
-          return state.update(phase, { readPercentage: args.percentage });
+          if (args.percentage > 0) await requireActive(phase);
+          const status = await state.update(phase, { readPercentage: args.percentage });
+          await state.recordEvent(phase, 'SET_READ_PERCENTAGE', actor.id, { percentage: args.percentage });
+          return status;
         },
       },
     },
