@@ -86,10 +86,16 @@ describe('legacy sample sets', () => {
 // The migration. Its settings are global per phase, so these tests live in this file (run serially, and the only
 // one using the legacy API) and put the settings back after each test.
 const admin = newUser('ADMIN');
-const STATUS = `{ migrationStatus { phase dualWriteEnabled readPercentage active legacyWrites mirroredWrites dualWriteConsistency alert pendingReconciliation mirrored } }`;
+const STATUS = `{ migrationStatus { phase dualWriteEnabled readPercentage active legacyWrites mirroredWrites dualWriteConsistency alert pendingReconciliation mirrored legacyRecords backfillProgress backfilledAt lastVerifiedAt } }`;
 const SET_DUAL_WRITE = `mutation ($phase: PhaseName!, $enabled: Boolean!) { setDualWrite(phase: $phase, enabled: $enabled) { phase dualWriteEnabled } }`;
 const SET_READS = `mutation ($phase: PhaseName!, $percentage: Int!) { setReadPercentage(phase: $phase, percentage: $percentage) { phase readPercentage } }`;
+const BACKFILL = `mutation ($phase: PhaseName!, $limit: Int) { backfillPhase(phase: $phase, limit: $limit) { phase copied replayedFailures failed remaining durationMs errors } }`;
+const VERIFY = `query ($phase: PhaseName!) { verifyDataIntegrity(phase: $phase) { phase checked discrepancies { type legacyId newId fields } } }`;
+const ROLLBACK = `mutation ($phase: PhaseName!) { rollbackPhase(phase: $phase) { phase durationMs steps { step durationMs detail } } }`;
 const READ_SOURCE = `query ($phase: PhaseName!, $cycleId: ID!, $reportId: ID!) { readSource(phase: $phase, cycleId: $cycleId, reportId: $reportId) { bucket source } }`;
+
+/** Tests that change the database behind the API's back run only on PostgreSQL, which the suite can reach. */
+const onPostgres = stack.databaseUrl ? it : it.skip;
 
 async function settle(settings: { dualWrite?: boolean; reads?: number }) {
   for (const phase of ['PLANNING', 'SAMPLE_SELECTION']) {
@@ -157,7 +163,6 @@ describe('the migration', () => {
     expect(new Set(routes.map((route) => route.source))).toEqual(new Set(['NEW', 'LEGACY']));
   });
 
-  const onPostgres = stack.databaseUrl ? it : it.skip;
   onPostgres('keeps the legacy write and records it for reconciliation when the new tables refuse the mirror', async () => {
     await settle({ dualWrite: true });
     const record = newRecord();
@@ -176,9 +181,124 @@ describe('the migration', () => {
       expect(rows).toHaveLength(1);
       expect(rows[0].payload).toMatchObject({ cycleId: record.cycleId, items: [{ itemId: createReportAttribute.attributeId, itemData: { attributeName: 'Kept' } }] });
       expect(after.dualWriteConsistency).toBeLessThan(1);
+
+      // Repair: the new tables accept writes again; backfill replays the recorded failure.
+      await db.query(`ALTER TABLE planning.planning_phase_versions DROP CONSTRAINT ${constraint}`);
+      const { backfillPhase } = await ok(BACKFILL, { phase: 'PLANNING' }, admin);
+      expect(backfillPhase).toMatchObject({ failed: 0, remaining: 0 });
+      expect(backfillPhase.replayedFailures).toBeGreaterThanOrEqual(1);
+      const repaired = await statusOf('PLANNING');
+      expect(repaired.pendingReconciliation).toBe(0);
+      expect(repaired.mirroredWrites - after.mirroredWrites).toBeGreaterThanOrEqual(1);
+      await settle({ reads: 100 });
+      expect((await ok(ATTRIBUTES, record, tester)).reportAttributes).toEqual([createReportAttribute]);
     } finally {
       await db.query(`ALTER TABLE planning.planning_phase_versions DROP CONSTRAINT IF EXISTS ${constraint}`);
       await db.end();
     }
+  });
+
+  it('backfills legacy records written before dual write, in batches, idempotently', async () => {
+    const record = newRecord();
+    for (const name of ['A', 'B', 'C']) await ok(CREATE_ATTRIBUTE, { input: { ...record, attributeName: name, attributeType: 'string' } }, tester);
+    await ok(CREATE_SET, { input: { ...record, selectionCriteria: { s: 1 }, generationMethod: 'manual', samples: [{ data: { n: 1 } }] } }, tester);
+    const unmirrored = (await ok(VERIFY, { phase: 'PLANNING' }, admin)).verifyDataIntegrity.discrepancies.filter((d: any) => d.type === 'MISSING_IN_NEW');
+    expect(unmirrored.length).toBeGreaterThanOrEqual(3);
+
+    const first = (await ok(BACKFILL, { phase: 'PLANNING', limit: 2 }, admin)).backfillPhase;
+    expect(first).toMatchObject({ copied: 2, failed: 0 });
+    expect(first.remaining).toBe(unmirrored.length - 2);
+    const rest = (await ok(BACKFILL, { phase: 'PLANNING' }, admin)).backfillPhase;
+    expect(rest).toMatchObject({ copied: unmirrored.length - 2, remaining: 0, failed: 0 });
+    expect((await ok(BACKFILL, { phase: 'PLANNING' }, admin)).backfillPhase).toMatchObject({ copied: 0, remaining: 0 });
+    await ok(BACKFILL, { phase: 'SAMPLE_SELECTION' }, admin);
+
+    for (const phase of ['PLANNING', 'SAMPLE_SELECTION']) {
+      expect((await ok(VERIFY, { phase }, admin)).verifyDataIntegrity.discrepancies).toEqual([]);
+      expect(await statusOf(phase)).toMatchObject({ backfillProgress: 1 });
+    }
+    const READ_BOTH = `query ($cycleId: ID!, $reportId: ID!) { reportAttributes(cycleId: $cycleId, reportId: $reportId) { ${ATTRIBUTE_FIELDS} } sampleSets(cycleId: $cycleId, reportId: $reportId) { ${SET_FIELDS} } }`;
+    const fromLegacy = await ok(READ_BOTH, record, tester);
+    await settle({ reads: 100 });
+    expect(await ok(READ_BOTH, record, tester)).toEqual(fromLegacy);
+  });
+
+  onPostgres('finds each kind of discrepancy on purpose-made data, and none once repaired', async () => {
+    await ok(BACKFILL, { phase: 'PLANNING' }, admin);
+    const record = newRecord();
+    await settle({ dualWrite: true });
+    const changed = (await ok(CREATE_ATTRIBUTE, { input: { ...record, attributeName: 'Original', attributeType: 'string' } }, tester)).createReportAttribute;
+    await settle({ dualWrite: false });
+    await ok(CREATE_ATTRIBUTE, { input: { ...record, attributeName: 'Never mirrored', attributeType: 'string' } }, tester);
+    const db = new Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    const ghost = randomUUID();
+    try {
+      const { rows: [changedRow] } = await db.query('SELECT id FROM compat.report_attributes WHERE attribute_id = $1', [changed.attributeId]);
+      const { rows: [someVersion] } = await db.query("SELECT new_version_id FROM compat.migration_mappings WHERE phase = 'PLANNING' LIMIT 1");
+      await db.query("UPDATE compat.report_attributes SET attribute_name = 'Edited behind our back' WHERE id = $1", [changedRow.id]);
+      await db.query("INSERT INTO compat.migration_mappings (id, phase, legacy_id, new_version_id, cycle_id, report_id) VALUES ($1, 'PLANNING', $2, $3, $4, $5)", [randomUUID(), ghost, someVersion.new_version_id, record.cycleId, record.reportId]);
+
+      const { discrepancies } = (await ok(VERIFY, { phase: 'PLANNING' }, admin)).verifyDataIntegrity;
+      expect(discrepancies).toEqual(expect.arrayContaining([
+        { type: 'DATA_MISMATCH', legacyId: changedRow.id, newId: expect.any(String), fields: ['attributeName'] },
+        { type: 'MISSING_IN_OLD', legacyId: ghost, newId: someVersion.new_version_id, fields: null },
+        expect.objectContaining({ type: 'MISSING_IN_NEW', newId: null, fields: null }),
+      ]));
+      expect(discrepancies).toHaveLength(3);
+
+      await db.query("UPDATE compat.report_attributes SET attribute_name = 'Original' WHERE id = $1", [changedRow.id]);
+      await db.query('DELETE FROM compat.migration_mappings WHERE legacy_id = $1', [ghost]);
+      await ok(BACKFILL, { phase: 'PLANNING' }, admin);
+      expect((await ok(VERIFY, { phase: 'PLANNING' }, admin)).verifyDataIntegrity.discrepancies).toEqual([]);
+    } finally {
+      await db.query('DELETE FROM compat.migration_mappings WHERE legacy_id = $1', [ghost]);
+      await db.end();
+    }
+  });
+
+  it('rolls back under a running stream of legacy reads and writes, losing none, then rolls forward', async () => {
+    await ok(BACKFILL, { phase: 'PLANNING' }, admin);
+    await settle({ dualWrite: true, reads: 100 });
+    const record = newRecord();
+    const written: string[] = [];
+    const errors: unknown[] = [];
+    let running = true;
+    const writer = async (lane: number) => {
+      for (let i = 0; running; i++) {
+        const result = await gql(CREATE_ATTRIBUTE, { input: { ...record, attributeName: `w${lane}-${i}`, attributeType: 'string' } }, tester);
+        if (result.errors) errors.push(result.errors);
+        else written.push(result.data!.createReportAttribute.attributeId);
+      }
+    };
+    const reader = async () => {
+      while (running) {
+        const result = await gql(ATTRIBUTES, record, tester);
+        if (result.errors) errors.push(result.errors);
+      }
+    };
+    const traffic = Promise.all([writer(1), writer(2), reader(), reader()]);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const { rollbackPhase } = await ok(ROLLBACK, { phase: 'PLANNING' }, admin);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    running = false;
+    await traffic;
+
+    expect(errors).toEqual([]);
+    expect(written.length).toBeGreaterThan(4);
+    expect(rollbackPhase.steps.map((step: any) => step.step)).toEqual([
+      'reads back to the legacy tables', 'stop dual writes', 'mark the new data inactive', 'clear caches', 'record the event',
+    ]);
+    expect(rollbackPhase.steps.every((step: any) => Number.isInteger(step.durationMs) && step.detail)).toBe(true);
+    const stored = (await ok(ATTRIBUTES, record, tester)).reportAttributes.map((row: any) => row.attributeId);
+    expect(new Set(stored)).toEqual(new Set(written));
+    expect(await statusOf('PLANNING')).toMatchObject({ dualWriteEnabled: false, readPercentage: 0, active: false, mirrored: 0 });
+    expect(errorCode(await gql(SET_READS, { phase: 'PLANNING', percentage: 10 }, admin))).toBe('BAD_USER_INPUT');
+
+    // Roll forward: the kept mirrors come back, the writes made after the rollback are copied, and all agree.
+    const { backfillPhase } = await ok(BACKFILL, { phase: 'PLANNING' }, admin);
+    expect(backfillPhase).toMatchObject({ remaining: 0, failed: 0 });
+    expect(await statusOf('PLANNING')).toMatchObject({ active: true, backfillProgress: 1 });
+    expect((await ok(VERIFY, { phase: 'PLANNING' }, admin)).verifyDataIntegrity.discrepancies).toEqual([]);
   });
 });

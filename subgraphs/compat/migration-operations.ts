@@ -38,8 +38,7 @@ export class MigrationOperations {
    */
   async backfill(phase: MigratedPhase, actor: Identity, limit = Number.POSITIVE_INFINITY) {
     const started = Date.now();
-    await this.prisma.migrationMapping.updateMany({ where: { phase, active: false }, data: { active: true } });
-    await this.state.update(phase, { active: true });
+    await this.state.setActive(phase, true);
     let replayed = 0;
     const errors: { legacyId: string; error: string }[] = [];
     for (const failure of await this.prisma.dualWriteFailure.findMany({ where: { phase, resolvedAt: null }, orderBy: { createdAt: 'asc' } })) {
@@ -119,8 +118,7 @@ export class MigrationOperations {
     await step('reads back to the legacy tables', async () => (await this.state.update(phase, { readPercentage: 0 }), 'read percentage 0'));
     await step('stop dual writes', async () => (await this.state.update(phase, { dualWriteEnabled: false }), 'dual write off'));
     await step('mark the new data inactive', async () => {
-      const { count } = await this.prisma.migrationMapping.updateMany({ where: { phase, active: true }, data: { active: false } });
-      await this.state.update(phase, { active: false });
+      const count = await this.state.setActive(phase, false);
       return `${count} mirrored record(s) inactive, kept for roll-forward`;
     });
     await step('clear caches', async () => (this.state.forget(phase), 'settings cache cleared'));

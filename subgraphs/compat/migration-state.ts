@@ -68,12 +68,27 @@ export class MigrationState {
     await tx.phaseMigration.upsert({ where: { phase }, create: { phase, legacyWrites: 1 }, update: { legacyWrites: { increment: 1 } } });
   }
 
-  /** Records a successful mirror: the mapping and, when it mirrors a dual write, the counter, together. */
+  /**
+   * Records a successful mirror: the mapping and, when it mirrors a dual write, the counter. The phase's row is
+   * locked first and the mapping takes the phase's `active`, so a mirror finishing during a rollback (or a
+   * roll-forward, which take the same lock) lands on the right side of it.
+   */
   async recordMirror(phase: MigratedPhase, mapping: { legacyId: string; newVersionId: string; cycleId: string; reportId: string }, countsAsDualWrite: boolean): Promise<void> {
-    await this.prisma.$transaction([
-      this.prisma.migrationMapping.create({ data: { phase, ...mapping } }),
-      ...(countsAsDualWrite ? [this.prisma.phaseMigration.update({ where: { phase }, data: { mirroredWrites: { increment: 1 } } })] : []),
-    ]);
+    await this.prisma.$transaction(async (tx) => {
+      const { active } = await tx.phaseMigration.update({ where: { phase }, data: countsAsDualWrite ? { mirroredWrites: { increment: 1 } } : { updatedAt: new Date() } });
+      await tx.migrationMapping.create({ data: { phase, ...mapping, active } });
+    });
+  }
+
+  /** Marks the phase and all its mirrors active or not, atomically with respect to recordMirror. */
+  async setActive(phase: MigratedPhase, active: boolean): Promise<number> {
+    await this.row(phase);
+    const { count } = await this.prisma.$transaction(async (tx) => {
+      await tx.phaseMigration.update({ where: { phase }, data: { active } });
+      return tx.migrationMapping.updateMany({ where: { phase, active: !active }, data: { active } });
+    });
+    this.cache.delete(phase);
+    return count;
   }
 
   /** Forgets the cached settings of `phase` (this instance; others re-read within a second). */
