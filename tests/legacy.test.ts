@@ -1,7 +1,9 @@
 // The legacy-shaped API old clients keep using: report attributes and sample sets, field for field.
 import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { Client } from 'pg';
 import { errorCode, gql, newRecord, newUser, ok, stack } from './support/api';
+import { repositoryRoot } from './support/stack';
 
 const tester = newUser('TESTER');
 const ATTRIBUTE_FIELDS = 'attributeId cycleId reportId attributeName attributeType description versionNumber isLatestVersion createdBy { id name } createdAt';
@@ -300,5 +302,34 @@ describe('the migration', () => {
     expect(backfillPhase).toMatchObject({ remaining: 0, failed: 0 });
     expect(await statusOf('PLANNING')).toMatchObject({ active: true, backfillProgress: 1 });
     expect((await ok(VERIFY, { phase: 'PLANNING' }, admin)).verifyDataIntegrity.discrepancies).toEqual([]);
+  });
+});
+
+describe('the operator CLI', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'gateway/src/migration-cli.ts', ...args], {
+    cwd: repositoryRoot, encoding: 'utf8', env: { ...process.env, PHASEGRAPH_URL: stack.gatewayUrl, PHASEGRAPH_TOKEN: admin.token },
+  });
+  afterEach(() => settle({ dualWrite: false, reads: 0 }));
+
+  it('shows status, backfills with progress, verifies, rolls back and forward, through the API', async () => {
+    await ok(CREATE_SET, { input: { ...newRecord(), selectionCriteria: {}, samples: [{ data: { n: 1 } }] } }, tester);
+    const backfill = run('backfill', 'sample-selection');
+    expect(backfill.status).toBe(0);
+    expect(backfill.stdout).toMatch(/SAMPLE_SELECTION \[#+\] 100\.0%/);
+    expect(run('verify', 'SAMPLE_SELECTION').stdout).toMatch(/checked \d+ legacy record\(s\), 0 discrepancy/);
+    expect(run('read-percentage', 'SAMPLE_SELECTION', '25').stdout).toMatch(/reads from new tables 25%/);
+    const rollback = run('rollback', 'SAMPLE_SELECTION');
+    expect(rollback.stdout).toMatch(/mark the new data inactive\s+\d+ ms/);
+    expect(run('status').stdout).toMatch(/SAMPLE_SELECTION  \(ROLLED BACK\)/);
+    expect(run('backfill', 'SAMPLE_SELECTION').status).toBe(0);
+    expect(run('status').stdout).not.toMatch(/ROLLED BACK/);
+  });
+
+  it('refuses a non-admin with the API\'s code', async () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'gateway/src/migration-cli.ts', 'status'], {
+      cwd: repositoryRoot, encoding: 'utf8', env: { ...process.env, PHASEGRAPH_URL: stack.gatewayUrl, PHASEGRAPH_TOKEN: tester.token },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/FORBIDDEN/);
   });
 });
