@@ -320,7 +320,7 @@ describe('the operator CLI', () => {
     expect(run('read-percentage', 'SAMPLE_SELECTION', '25').stdout).toMatch(/reads from new tables 25%/);
     const rollback = run('rollback', 'SAMPLE_SELECTION');
     expect(rollback.stdout).toMatch(/mark the new data inactive\s+\d+ ms/);
-    expect(run('status').stdout).toMatch(/SAMPLE_SELECTION  \(ROLLED BACK\)/);
+    expect(run('status').stdout).toMatch(/SAMPLE_SELECTION {2}\(ROLLED BACK\)/);
     expect(run('backfill', 'SAMPLE_SELECTION').status).toBe(0);
     expect(run('status').stdout).not.toMatch(/ROLLED BACK/);
   });

@@ -27,6 +27,19 @@ const client = createClient({
 });
 
 let cursor = after;
+
+/** What the subscription below selects. */
+interface WatchedEvent {
+  cursor: string;
+  type: string;
+  phase: string;
+  versionNumber: number | null;
+  cycleId: string;
+  reportId: string;
+  at: string;
+  actor: { name: string; email: string };
+  record: { status?: string; reviewNotes?: string | null } | null;
+}
 const query = `subscription ($phase: PhaseName, $after: String) {
   versionEvents(phase: $phase, after: $after) {
     cursor type phase versionNumber cycleId reportId at actor { name email }
@@ -35,7 +48,7 @@ const query = `subscription ($phase: PhaseName, $after: String) {
 }`;
 
 function watch(): void {
-  client.subscribe<{ versionEvents: Record<string, any> }>(
+  client.subscribe<{ versionEvents: WatchedEvent }>(
     { query, variables: { phase, after: cursor ?? null } },
     {
       next: ({ data, errors }) => {

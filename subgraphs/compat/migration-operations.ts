@@ -1,6 +1,6 @@
 // The operator's migration operations: backfill (copy what dual write never saw, replay its failures), integrity
 // verification (every legacy record against its mirror), and rollback (back to the legacy tables in seconds).
-import type { Prisma, PrismaClient } from '@phasegraph/db';
+import type { PrismaClient } from '@phasegraph/db';
 import { PHASES, type FullPhase, type Identity, type SubgraphClient } from '@phasegraph/kit';
 import { attributeMirror, sampleSetMirror, type DualWriter, type Mirror } from './dual-writer';
 import type { MigratedPhase, MigrationState } from './migration-state';

@@ -11,14 +11,22 @@ export function readBucket(cycleId: string, reportId: string): number {
   return createHash('sha256').update(`${cycleId}:${reportId}`).digest().readUInt32BE(0) % 100;
 }
 
+/** What a Sample Selection mirror keeps of its legacy set that the version itself does not say. */
+interface LegacySetFields {
+  setId: string;
+  generationMethod: string | null;
+  versionNumber: number;
+  createdAt: string;
+}
+
 /** A version mirroring a legacy record, as the phase subgraph returns it. */
 export interface MirroredVersion {
   id: string;
   cycleId: string;
   reportId: string;
-  data: Record<string, any>;
+  data: { selectionCriteria?: Prisma.JsonValue; legacy?: LegacySetFields };
   createdBy: { id: string };
-  decisions: { itemId: string; itemData: Record<string, any> }[];
+  decisions: { itemId: string; itemData: Record<string, unknown> }[];
 }
 
 const LIST = {
@@ -47,16 +55,17 @@ export function attributesFromMirror(version: MirroredVersion) {
 
 /** The legacy sample set a Sample Selection mirror stands for (without isLatestVersion). */
 export function sampleSetFromMirror(version: MirroredVersion) {
-  const legacy = version.data.legacy ?? {};
+  // A mirror without its legacy fields is not one; integrity reports it as a mismatch.
+  const legacy: Partial<LegacySetFields> = version.data.legacy ?? {};
   return {
-    setId: legacy.setId as string,
+    setId: legacy.setId ?? '',
     cycleId: version.cycleId,
     reportId: version.reportId,
-    selectionCriteria: version.data.selectionCriteria as Prisma.JsonValue,
-    generationMethod: (legacy.generationMethod ?? null) as string | null,
-    versionNumber: legacy.versionNumber as number,
+    selectionCriteria: version.data.selectionCriteria ?? null,
+    generationMethod: legacy.generationMethod ?? null,
+    versionNumber: legacy.versionNumber ?? 0,
     createdById: version.createdBy.id,
-    createdAt: new Date(legacy.createdAt as string),
+    createdAt: new Date(legacy.createdAt ?? 0),
     samples: version.decisions.map((decision) => ({ sampleId: decision.itemId, data: decision.itemData.data as Prisma.JsonValue, status: decision.itemData.status as string })),
   };
 }
