@@ -9,7 +9,10 @@ const { APPROVE_VERSION, CREATE_VERSION, VERSIONS, gql, newRecord, newUser } = a
 const { subscribe } = await import('../tests/support/subscriptions');
 
 const tester = newUser('TESTER');
-const VERSIONS_WITH_DETAILS = VERSIONS.replace('node { id versionNumber status }', 'node { id versionNumber status createdBy { name } reviewedBy { name } decisions { itemId status } }');
+const VERSIONS_WITH_DETAILS = VERSIONS.replace(
+  'node { id versionNumber status }',
+  'node { id versionNumber status createdBy { name } reviewedBy { name } decisions { itemId status } }',
+);
 
 async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
   const start = performance.now();
@@ -21,7 +24,9 @@ function summary(name: string, samples: number[], totalMs?: number): void {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
   const rate = totalMs ? `  ${((samples.length / totalMs) * 1000).toFixed(0)} ops/s` : '';
-  console.log(`${name.padEnd(44)} n=${String(samples.length).padStart(4)}  p50 ${at(0.5).padStart(6)} ms  p95 ${at(0.95).padStart(6)} ms  max ${at(1).padStart(6)} ms${rate}`);
+  console.log(
+    `${name.padEnd(44)} n=${String(samples.length).padStart(4)}  p50 ${at(0.5).padStart(6)} ms  p95 ${at(0.95).padStart(6)} ms  max ${at(1).padStart(6)} ms${rate}`,
+  );
 }
 
 async function must(query: string, variables: Record<string, unknown>) {
@@ -61,22 +66,36 @@ try {
     [total] = await timed(async () => {
       for (let round = 0; round < 4; round++) {
         const shared = newRecord();
-        await Promise.all(Array.from({ length: parallel }, async () => contended.push((await timed(() => must(CREATE_VERSION, { input: { phase: 'SCOPING', ...shared, data: {} } })))[0])));
+        await Promise.all(
+          Array.from({ length: parallel }, async () =>
+            contended.push((await timed(() => must(CREATE_VERSION, { input: { phase: 'SCOPING', ...shared, data: {} } })))[0]),
+          ),
+        );
       }
     });
     summary(`createVersion, ${parallel} at once on one record`, contended, total);
     const spread: number[] = [];
     [total] = await timed(async () => {
       for (let round = 0; round < 4; round++) {
-        await Promise.all(Array.from({ length: parallel }, async () => spread.push((await timed(() => must(CREATE_VERSION, { input: { phase: 'SCOPING', ...newRecord(), data: {} } })))[0])));
+        await Promise.all(
+          Array.from({ length: parallel }, async () =>
+            spread.push((await timed(() => must(CREATE_VERSION, { input: { phase: 'SCOPING', ...newRecord(), data: {} } })))[0]),
+          ),
+        );
       }
     });
     summary(`createVersion, ${parallel} at once on different records`, spread, total);
   }
   // Approval to subscriber: 100 subscribers on one report, 20 approvals one after another.
   const watched = newRecord();
-  const watchers = Array.from({ length: 100 }, () => subscribe(tester, 'subscription ($reportId: ID) { versionApproved(reportId: $reportId) { versionId actor { name } } }', { reportId: watched.reportId }));
-  const approve = async () => must(APPROVE_VERSION, { phase: 'PLANNING', versionId: (await must(CREATE_VERSION, { input: { phase: 'PLANNING', ...watched, data: {} } })).createVersion.id });
+  const watchers = Array.from({ length: 100 }, () =>
+    subscribe(tester, 'subscription ($reportId: ID) { versionApproved(reportId: $reportId) { versionId actor { name } } }', { reportId: watched.reportId }),
+  );
+  const approve = async () =>
+    must(APPROVE_VERSION, {
+      phase: 'PLANNING',
+      versionId: (await must(CREATE_VERSION, { input: { phase: 'PLANNING', ...watched, data: {} } })).createVersion.id,
+    });
   while (watchers.some((watcher) => watcher.received.length === 0)) {
     await approve();
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -87,10 +106,12 @@ try {
     const draft = (await must(CREATE_VERSION, { input: { phase: 'PLANNING', ...watched, data: {} } })).createVersion.id;
     const sent = performance.now();
     await must(APPROVE_VERSION, { phase: 'PLANNING', versionId: draft });
-    await Promise.all(watchers.map(async (watcher, i) => {
-      await watcher.until(before[i]! + 1, 30_000);
-      delivery.push(performance.now() - sent);
-    }));
+    await Promise.all(
+      watchers.map(async (watcher, i) => {
+        await watcher.until(before[i]! + 1, 30_000);
+        delivery.push(performance.now() - sent);
+      }),
+    );
   }
   summary('approval → each of 100 subscribers', delivery);
   await Promise.all(watchers.map((watcher) => watcher.close()));
@@ -100,7 +121,9 @@ try {
   const writeLegacy = 'mutation ($input: ReportAttributeInput!) { createReportAttribute(input: $input) { attributeId } }';
   const reports = Array.from({ length: 50 }, () => newRecord());
   for (let i = 0; i < 1000; i += 10) {
-    await Promise.all(Array.from({ length: 10 }, (_, j) => must(writeLegacy, { input: { ...reports[(i + j) % 50]!, attributeName: `a${i + j}`, attributeType: 'string' } })));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, j) => must(writeLegacy, { input: { ...reports[(i + j) % 50]!, attributeName: `a${i + j}`, attributeType: 'string' } })),
+    );
   }
   const asAdmin = async (query: string, variables: Record<string, unknown>) => {
     const result = await gql(query, variables, admin);
@@ -108,11 +131,17 @@ try {
     return result.data!;
   };
   let [ms, data] = await timed(() => asAdmin('mutation { backfillPhase(phase: PLANNING) { copied remaining } }', {}));
-  console.log(`backfillPhase(PLANNING): ${data.backfillPhase.copied} records in ${(ms / 1000).toFixed(1)} s (${(data.backfillPhase.copied / (ms / 1000)).toFixed(0)} records/s)`);
+  console.log(
+    `backfillPhase(PLANNING): ${data.backfillPhase.copied} records in ${(ms / 1000).toFixed(1)} s (${(data.backfillPhase.copied / (ms / 1000)).toFixed(0)} records/s)`,
+  );
   [ms, data] = await timed(() => asAdmin('{ verifyDataIntegrity(phase: PLANNING) { checked discrepancies { type } } }', {}));
-  console.log(`verifyDataIntegrity(PLANNING): ${data.verifyDataIntegrity.checked} records, ${data.verifyDataIntegrity.discrepancies.length} discrepancies, in ${(ms / 1000).toFixed(2)} s`);
+  console.log(
+    `verifyDataIntegrity(PLANNING): ${data.verifyDataIntegrity.checked} records, ${data.verifyDataIntegrity.discrepancies.length} discrepancies, in ${(ms / 1000).toFixed(2)} s`,
+  );
   [ms, data] = await timed(() => asAdmin('mutation { rollbackPhase(phase: PLANNING) { durationMs steps { step durationMs } } }', {}));
-  console.log(`rollbackPhase(PLANNING), 1,000+ mirrors: ${data.rollbackPhase.durationMs} ms server-side, ${ms.toFixed(0)} ms for the client (${data.rollbackPhase.steps.map((step: any) => `${step.step} ${step.durationMs} ms`).join('; ')})`);
+  console.log(
+    `rollbackPhase(PLANNING), 1,000+ mirrors: ${data.rollbackPhase.durationMs} ms server-side, ${ms.toFixed(0)} ms for the client (${data.rollbackPhase.steps.map((step: any) => `${step.step} ${step.durationMs} ms`).join('; ')})`,
+  );
 } finally {
   await stack.cleanup();
 }

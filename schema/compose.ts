@@ -34,7 +34,10 @@ async function main(): Promise<void> {
   const committed = await readFile(SUPERGRAPH_FILE, 'utf8').catch(() => '');
   if (committed && committed !== supergraph) {
     const { breaking, other } = await clientChanges(committed, supergraph);
-    if (breaking.length) console.log(`BREAKING for clients (${breaking.length}) — tell them, or add instead of change:\n${breaking.map((message) => `  ✗ ${message}`).join('\n')}`);
+    if (breaking.length)
+      console.log(
+        `BREAKING for clients (${breaking.length}) — tell them, or add instead of change:\n${breaking.map((message) => `  ✗ ${message}`).join('\n')}`,
+      );
     if (other.length) console.log(`Other changes for clients (${other.length}):\n${other.map((message) => `  · ${message}`).join('\n')}`);
   }
   if (process.argv.includes('--check')) {

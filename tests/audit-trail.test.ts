@@ -18,7 +18,11 @@ describe.each([
     const record = newRecord();
     const ids: string[] = [];
     for (const step of [1, 2, 3]) {
-      const { createVersion } = await ok(CREATE_VERSION.replace('createdBy { id name }', 'createdBy { id name } __typename'), { input: { phase, ...record, data: { step } } }, dataOwner);
+      const { createVersion } = await ok(
+        CREATE_VERSION.replace('createdBy { id name }', 'createdBy { id name } __typename'),
+        { input: { phase, ...record, data: { step } } },
+        dataOwner,
+      );
       expect(createVersion).toMatchObject({ __typename: recordType, phase, ...record, data: { step }, createdBy: { id: dataOwner.id, name: dataOwner.name } });
       ids.push(createVersion.id);
     }

@@ -12,7 +12,9 @@ describe('under concurrency', () => {
     expect(results.flatMap((result) => result.errors ?? [])).toEqual([]);
     const numbers = results.map((result) => result.data!.createVersion.versionNumber).sort((a: number, b: number) => a - b);
     expect(numbers).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
-    expect((await allVersions('SAMPLE_SELECTION', record, tester)).map((version) => version.versionNumber)).toEqual(Array.from({ length: 50 }, (_, i) => 50 - i));
+    expect((await allVersions('SAMPLE_SELECTION', record, tester)).map((version) => version.versionNumber)).toEqual(
+      Array.from({ length: 50 }, (_, i) => 50 - i),
+    );
   });
 
   it('leaves exactly one APPROVED version when ten drafts are approved at once', async () => {

@@ -1,6 +1,18 @@
 // Bad input and bad credentials: a clear error with a stable code, nothing written, no internals leaked.
 import { randomUUID } from 'node:crypto';
-import { APPROVE_VERSION, CREATE_VERSION, VERSIONS, allVersions, createVersion, errorCode, gql, newRecord, newUser, signJwt, type GraphQLResponse } from './support/api';
+import {
+  APPROVE_VERSION,
+  CREATE_VERSION,
+  VERSIONS,
+  allVersions,
+  createVersion,
+  errorCode,
+  gql,
+  newRecord,
+  newUser,
+  signJwt,
+  type GraphQLResponse,
+} from './support/api';
 
 const tester = newUser('TESTER');
 
@@ -80,12 +92,20 @@ describe('bad input', () => {
   });
 
   it('answers NOT_FOUND when no version is approved', async () => {
-    const result = await gql(`query ($cycleId: ID!, $reportId: ID!) { currentVersion(phase: SCOPING, cycleId: $cycleId, reportId: $reportId) { id } }`, newRecord(), tester);
+    const result = await gql(
+      `query ($cycleId: ID!, $reportId: ID!) { currentVersion(phase: SCOPING, cycleId: $cycleId, reportId: $reportId) { id } }`,
+      newRecord(),
+      tester,
+    );
     expect(errorCode(result)).toBe('NOT_FOUND');
   });
 
   it('refuses a body that is not JSON with a 400 and a code', async () => {
-    const response = await fetch((await import('./support/api')).stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const response = await fetch((await import('./support/api')).stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
     expect(response.status).toBe(400);
     expect((await response.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
   });

@@ -9,17 +9,28 @@ const tester = newUser('TESTER');
 const ATTRIBUTE_FIELDS = 'attributeId cycleId reportId attributeName attributeType description versionNumber isLatestVersion createdBy { id name } createdAt';
 const CREATE_ATTRIBUTE = `mutation ($input: ReportAttributeInput!) { createReportAttribute(input: $input) { ${ATTRIBUTE_FIELDS} } }`;
 const ATTRIBUTES = `query ($cycleId: ID!, $reportId: ID!) { reportAttributes(cycleId: $cycleId, reportId: $reportId) { ${ATTRIBUTE_FIELDS} } }`;
-const SET_FIELDS = 'setId cycleId reportId selectionCriteria generationMethod versionNumber isLatestVersion samples { sampleId data status } createdBy { id } createdAt';
+const SET_FIELDS =
+  'setId cycleId reportId selectionCriteria generationMethod versionNumber isLatestVersion samples { sampleId data status } createdBy { id } createdAt';
 const CREATE_SET = `mutation ($input: SampleSetInput!) { createSampleSet(input: $input) { ${SET_FIELDS} } }`;
 const SETS = `query ($cycleId: ID!, $reportId: ID!) { sampleSets(cycleId: $cycleId, reportId: $reportId) { ${SET_FIELDS} } }`;
 
 describe('legacy report attributes', () => {
   it('writes and reads attributes in legacy shape', async () => {
     const record = newRecord();
-    const { createReportAttribute } = await ok(CREATE_ATTRIBUTE, { input: { ...record, attributeName: 'Total assets', attributeType: 'decimal', description: 'Balance sheet total' } }, tester);
+    const { createReportAttribute } = await ok(
+      CREATE_ATTRIBUTE,
+      { input: { ...record, attributeName: 'Total assets', attributeType: 'decimal', description: 'Balance sheet total' } },
+      tester,
+    );
     expect(createReportAttribute).toMatchObject({
-      attributeId: expect.any(String), ...record, attributeName: 'Total assets', attributeType: 'decimal', description: 'Balance sheet total',
-      versionNumber: 1, isLatestVersion: true, createdBy: { id: tester.id, name: tester.name },
+      attributeId: expect.any(String),
+      ...record,
+      attributeName: 'Total assets',
+      attributeType: 'decimal',
+      description: 'Balance sheet total',
+      versionNumber: 1,
+      isLatestVersion: true,
+      createdBy: { id: tester.id, name: tester.name },
     });
     expect((await ok(ATTRIBUTES, record, tester)).reportAttributes).toEqual([createReportAttribute]);
   });
@@ -28,18 +39,30 @@ describe('legacy report attributes', () => {
     const record = newRecord();
     const first = (await ok(CREATE_ATTRIBUTE, { input: { ...record, attributeName: 'LEI', attributeType: 'string' } }, tester)).createReportAttribute;
     const other = (await ok(CREATE_ATTRIBUTE, { input: { ...record, attributeName: 'Date', attributeType: 'date' } }, tester)).createReportAttribute;
-    const second = (await ok(CREATE_ATTRIBUTE, { input: { ...record, attributeName: 'LEI', attributeType: 'string', description: 'now documented', attributeId: first.attributeId } }, tester)).createReportAttribute;
+    const second = (
+      await ok(
+        CREATE_ATTRIBUTE,
+        { input: { ...record, attributeName: 'LEI', attributeType: 'string', description: 'now documented', attributeId: first.attributeId } },
+        tester,
+      )
+    ).createReportAttribute;
     expect(second).toMatchObject({ attributeId: first.attributeId, versionNumber: 2, isLatestVersion: true });
     const rows = (await ok(ATTRIBUTES, record, tester)).reportAttributes;
     expect(rows.map((row: any) => [row.attributeId, row.versionNumber, row.isLatestVersion])).toEqual([
-      [first.attributeId, 1, false], [other.attributeId, 1, true], [first.attributeId, 2, true],
+      [first.attributeId, 1, false],
+      [other.attributeId, 1, true],
+      [first.attributeId, 2, true],
     ]);
   });
 
   it('numbers concurrent writes of one attribute without repeat, leaving one latest', async () => {
     const record = newRecord();
     const attributeId = randomUUID();
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => gql(CREATE_ATTRIBUTE, { input: { ...record, attributeName: `v${i}`, attributeType: 'string', attributeId } }, tester)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        gql(CREATE_ATTRIBUTE, { input: { ...record, attributeName: `v${i}`, attributeType: 'string', attributeId } }, tester),
+      ),
+    );
     expect(results.flatMap((result) => result.errors ?? [])).toEqual([]);
     const rows = (await ok(ATTRIBUTES, record, tester)).reportAttributes;
     expect(rows.map((row: any) => row.versionNumber).sort((a: number, b: number) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -68,18 +91,52 @@ describe('legacy sample sets', () => {
   it('writes sets with their samples in order, each new set the latest of its cycle and report', async () => {
     const record = newRecord();
     const sampleId = randomUUID();
-    const first = (await ok(CREATE_SET, { input: { ...record, selectionCriteria: { stratum: 'high' }, generationMethod: 'random', samples: [{ sampleId, data: { a: 1 } }, { data: { a: 2 } }] } }, tester)).createSampleSet;
-    expect(first).toMatchObject({ ...record, selectionCriteria: { stratum: 'high' }, generationMethod: 'random', versionNumber: 1, isLatestVersion: true, createdBy: { id: tester.id } });
-    expect(first.samples).toEqual([{ sampleId, data: { a: 1 }, status: 'PENDING' }, { sampleId: expect.any(String), data: { a: 2 }, status: 'PENDING' }]);
+    const first = (
+      await ok(
+        CREATE_SET,
+        {
+          input: { ...record, selectionCriteria: { stratum: 'high' }, generationMethod: 'random', samples: [{ sampleId, data: { a: 1 } }, { data: { a: 2 } }] },
+        },
+        tester,
+      )
+    ).createSampleSet;
+    expect(first).toMatchObject({
+      ...record,
+      selectionCriteria: { stratum: 'high' },
+      generationMethod: 'random',
+      versionNumber: 1,
+      isLatestVersion: true,
+      createdBy: { id: tester.id },
+    });
+    expect(first.samples).toEqual([
+      { sampleId, data: { a: 1 }, status: 'PENDING' },
+      { sampleId: expect.any(String), data: { a: 2 }, status: 'PENDING' },
+    ]);
     const second = (await ok(CREATE_SET, { input: { ...record, selectionCriteria: {}, samples: [] } }, tester)).createSampleSet;
     const sets = (await ok(SETS, record, tester)).sampleSets;
-    expect(sets.map((set: any) => [set.setId, set.versionNumber, set.isLatestVersion])).toEqual([[first.setId, 1, false], [second.setId, 2, true]]);
+    expect(sets.map((set: any) => [set.setId, set.versionNumber, set.isLatestVersion])).toEqual([
+      [first.setId, 1, false],
+      [second.setId, 2, true],
+    ]);
   });
 
   it('refuses a sample listed twice, and writes nothing', async () => {
     const record = newRecord();
     const sampleId = randomUUID();
-    const result = await gql(CREATE_SET, { input: { ...record, selectionCriteria: {}, samples: [{ sampleId, data: {} }, { sampleId, data: {} }] } }, tester);
+    const result = await gql(
+      CREATE_SET,
+      {
+        input: {
+          ...record,
+          selectionCriteria: {},
+          samples: [
+            { sampleId, data: {} },
+            { sampleId, data: {} },
+          ],
+        },
+      },
+      tester,
+    );
     expect(errorCode(result)).toBe('BAD_USER_INPUT');
     expect((await ok(SETS, record, tester)).sampleSets).toEqual([]);
   });
@@ -125,12 +182,20 @@ describe('the migration', () => {
     await settle({ dualWrite: true });
     const before = await statusOf('PLANNING');
     const record = newRecord();
-    const attribute = (await ok(CREATE_ATTRIBUTE, { input: { ...record, attributeName: 'Total assets', attributeType: 'decimal' } }, tester)).createReportAttribute;
-    const { versions } = await ok(`query ($cycleId: ID!, $reportId: ID!) {
+    const attribute = (await ok(CREATE_ATTRIBUTE, { input: { ...record, attributeName: 'Total assets', attributeType: 'decimal' } }, tester))
+      .createReportAttribute;
+    const { versions } = await ok(
+      `query ($cycleId: ID!, $reportId: ID!) {
       versions(phase: PLANNING, cycleId: $cycleId, reportId: $reportId) { edges { node { createdBy { id } decisions { itemId itemData status } } } }
-    }`, record, tester);
+    }`,
+      record,
+      tester,
+    );
     expect(versions.edges).toHaveLength(1);
-    expect(versions.edges[0].node).toMatchObject({ createdBy: { id: tester.id }, decisions: [{ itemId: attribute.attributeId, itemData: { attributeName: 'Total assets', versionNumber: 1 }, status: 'PENDING' }] });
+    expect(versions.edges[0].node).toMatchObject({
+      createdBy: { id: tester.id },
+      decisions: [{ itemId: attribute.attributeId, itemData: { attributeName: 'Total assets', versionNumber: 1 }, status: 'PENDING' }],
+    });
     const after = await statusOf('PLANNING');
     expect([after.legacyWrites - before.legacyWrites, after.mirroredWrites - before.mirroredWrites, after.mirrored - before.mirrored]).toEqual([1, 1, 1]);
   });
@@ -138,10 +203,19 @@ describe('the migration', () => {
   it('answers legacy-shaped reads identically from the legacy tables (0 %) and the new ones (100 %)', async () => {
     await settle({ dualWrite: true });
     const record = newRecord();
-    const first = (await ok(CREATE_ATTRIBUTE, { input: { ...record, attributeName: 'LEI', attributeType: 'string', description: 'id' } }, tester)).createReportAttribute;
+    const first = (await ok(CREATE_ATTRIBUTE, { input: { ...record, attributeName: 'LEI', attributeType: 'string', description: 'id' } }, tester))
+      .createReportAttribute;
     await ok(CREATE_ATTRIBUTE, { input: { ...record, attributeName: 'Date', attributeType: 'date' } }, newUser('TEST_LEAD'));
-    await ok(CREATE_ATTRIBUTE, { input: { ...record, attributeName: 'LEI', attributeType: 'string', description: 'legal entity id', attributeId: first.attributeId } }, tester);
-    await ok(CREATE_SET, { input: { ...record, selectionCriteria: { stratum: 'a' }, generationMethod: 'random', samples: [{ data: { n: 1 } }, { data: { n: 2 } }] } }, tester);
+    await ok(
+      CREATE_ATTRIBUTE,
+      { input: { ...record, attributeName: 'LEI', attributeType: 'string', description: 'legal entity id', attributeId: first.attributeId } },
+      tester,
+    );
+    await ok(
+      CREATE_SET,
+      { input: { ...record, selectionCriteria: { stratum: 'a' }, generationMethod: 'random', samples: [{ data: { n: 1 } }, { data: { n: 2 } }] } },
+      tester,
+    );
     await ok(CREATE_SET, { input: { ...record, selectionCriteria: { stratum: 'b' }, samples: [{ data: { n: 3 } }] } }, tester);
     const READ_BOTH = `query ($cycleId: ID!, $reportId: ID!) { reportAttributes(cycleId: $cycleId, reportId: $reportId) { ${ATTRIBUTE_FIELDS} } sampleSets(cycleId: $cycleId, reportId: $reportId) { ${SET_FIELDS} } }`;
     const fromLegacy = await ok(READ_BOTH, record, tester);
@@ -178,10 +252,20 @@ describe('the migration', () => {
       expect(createReportAttribute).toMatchObject({ attributeName: 'Kept', versionNumber: 1, isLatestVersion: true });
       expect((await ok(ATTRIBUTES, record, tester)).reportAttributes).toEqual([createReportAttribute]);
       const after = await statusOf('PLANNING');
-      expect([after.legacyWrites - before.legacyWrites, after.mirroredWrites - before.mirroredWrites, after.pendingReconciliation - before.pendingReconciliation]).toEqual([1, 0, 1]);
-      const { rows } = await db.query('SELECT payload, error FROM compat.dual_write_failures WHERE legacy_id = (SELECT id FROM compat.report_attributes WHERE attribute_id = $1)', [createReportAttribute.attributeId]);
+      expect([
+        after.legacyWrites - before.legacyWrites,
+        after.mirroredWrites - before.mirroredWrites,
+        after.pendingReconciliation - before.pendingReconciliation,
+      ]).toEqual([1, 0, 1]);
+      const { rows } = await db.query(
+        'SELECT payload, error FROM compat.dual_write_failures WHERE legacy_id = (SELECT id FROM compat.report_attributes WHERE attribute_id = $1)',
+        [createReportAttribute.attributeId],
+      );
       expect(rows).toHaveLength(1);
-      expect(rows[0].payload).toMatchObject({ cycleId: record.cycleId, items: [{ itemId: createReportAttribute.attributeId, itemData: { attributeName: 'Kept' } }] });
+      expect(rows[0].payload).toMatchObject({
+        cycleId: record.cycleId,
+        items: [{ itemId: createReportAttribute.attributeId, itemData: { attributeName: 'Kept' } }],
+      });
       expect(after.dualWriteConsistency).toBeLessThan(1);
 
       // Repair: the new tables accept writes again; backfill replays the recorded failure.
@@ -236,17 +320,26 @@ describe('the migration', () => {
     await db.connect();
     const ghost = randomUUID();
     try {
-      const { rows: [changedRow] } = await db.query('SELECT id FROM compat.report_attributes WHERE attribute_id = $1', [changed.attributeId]);
-      const { rows: [someVersion] } = await db.query("SELECT new_version_id FROM compat.migration_mappings WHERE phase = 'PLANNING' LIMIT 1");
+      const {
+        rows: [changedRow],
+      } = await db.query('SELECT id FROM compat.report_attributes WHERE attribute_id = $1', [changed.attributeId]);
+      const {
+        rows: [someVersion],
+      } = await db.query("SELECT new_version_id FROM compat.migration_mappings WHERE phase = 'PLANNING' LIMIT 1");
       await db.query("UPDATE compat.report_attributes SET attribute_name = 'Edited behind our back' WHERE id = $1", [changedRow.id]);
-      await db.query("INSERT INTO compat.migration_mappings (id, phase, legacy_id, new_version_id, cycle_id, report_id) VALUES ($1, 'PLANNING', $2, $3, $4, $5)", [randomUUID(), ghost, someVersion.new_version_id, record.cycleId, record.reportId]);
+      await db.query(
+        "INSERT INTO compat.migration_mappings (id, phase, legacy_id, new_version_id, cycle_id, report_id) VALUES ($1, 'PLANNING', $2, $3, $4, $5)",
+        [randomUUID(), ghost, someVersion.new_version_id, record.cycleId, record.reportId],
+      );
 
       const { discrepancies } = (await ok(VERIFY, { phase: 'PLANNING' }, admin)).verifyDataIntegrity;
-      expect(discrepancies).toEqual(expect.arrayContaining([
-        { type: 'DATA_MISMATCH', legacyId: changedRow.id, newId: expect.any(String), fields: ['attributeName'] },
-        { type: 'MISSING_IN_OLD', legacyId: ghost, newId: someVersion.new_version_id, fields: null },
-        expect.objectContaining({ type: 'MISSING_IN_NEW', newId: null, fields: null }),
-      ]));
+      expect(discrepancies).toEqual(
+        expect.arrayContaining([
+          { type: 'DATA_MISMATCH', legacyId: changedRow.id, newId: expect.any(String), fields: ['attributeName'] },
+          { type: 'MISSING_IN_OLD', legacyId: ghost, newId: someVersion.new_version_id, fields: null },
+          expect.objectContaining({ type: 'MISSING_IN_NEW', newId: null, fields: null }),
+        ]),
+      );
       expect(discrepancies).toHaveLength(3);
 
       await db.query("UPDATE compat.report_attributes SET attribute_name = 'Original' WHERE id = $1", [changedRow.id]);
@@ -289,7 +382,11 @@ describe('the migration', () => {
     expect(errors).toEqual([]);
     expect(written.length).toBeGreaterThan(4);
     expect(rollbackPhase.steps.map((step: any) => step.step)).toEqual([
-      'reads back to the legacy tables', 'stop dual writes', 'mark the new data inactive', 'clear caches', 'record the event',
+      'reads back to the legacy tables',
+      'stop dual writes',
+      'mark the new data inactive',
+      'clear caches',
+      'record the event',
     ]);
     expect(rollbackPhase.steps.every((step: any) => Number.isInteger(step.durationMs) && step.detail)).toBe(true);
     const stored = (await ok(ATTRIBUTES, record, tester)).reportAttributes.map((row: any) => row.attributeId);
@@ -306,9 +403,12 @@ describe('the migration', () => {
 });
 
 describe('the operator CLI', () => {
-  const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'gateway/src/migration-cli.ts', ...args], {
-    cwd: repositoryRoot, encoding: 'utf8', env: { ...process.env, PHASEGRAPH_URL: stack.gatewayUrl, PHASEGRAPH_TOKEN: admin.token },
-  });
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'gateway/src/migration-cli.ts', ...args], {
+      cwd: repositoryRoot,
+      encoding: 'utf8',
+      env: { ...process.env, PHASEGRAPH_URL: stack.gatewayUrl, PHASEGRAPH_TOKEN: admin.token },
+    });
   afterEach(() => settle({ dualWrite: false, reads: 0 }));
 
   it('shows status, backfills with progress, verifies, rolls back and forward, through the API', async () => {
@@ -325,9 +425,11 @@ describe('the operator CLI', () => {
     expect(run('status').stdout).not.toMatch(/ROLLED BACK/);
   });
 
-  it('refuses a non-admin with the API\'s code', async () => {
+  it("refuses a non-admin with the API's code", async () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'gateway/src/migration-cli.ts', 'status'], {
-      cwd: repositoryRoot, encoding: 'utf8', env: { ...process.env, PHASEGRAPH_URL: stack.gatewayUrl, PHASEGRAPH_TOKEN: tester.token },
+      cwd: repositoryRoot,
+      encoding: 'utf8',
+      env: { ...process.env, PHASEGRAPH_URL: stack.gatewayUrl, PHASEGRAPH_TOKEN: tester.token },
     });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/FORBIDDEN/);

@@ -11,9 +11,25 @@ const LIST = `query ($cycleId: ID!, $reportId: ID!, $first: Int) {
 
 async function recordWith(count: number, authors: TestUser[]) {
   const record = newRecord();
-  const created = await Promise.all(Array.from({ length: count }, (_, i) => gql(CREATE_VERSION, {
-    input: { phase: 'PLANNING', ...record, data: {}, items: [{ itemId: randomUUID(), itemData: { i } }, { itemId: randomUUID(), itemData: { i } }] },
-  }, authors[i % authors.length]!)));
+  const created = await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      gql(
+        CREATE_VERSION,
+        {
+          input: {
+            phase: 'PLANNING',
+            ...record,
+            data: {},
+            items: [
+              { itemId: randomUUID(), itemData: { i } },
+              { itemId: randomUUID(), itemData: { i } },
+            ],
+          },
+        },
+        authors[i % authors.length]!,
+      ),
+    ),
+  );
   const ids = created.map((result) => result.data!.createVersion.id as string);
   for (const id of ids.slice(0, 3)) await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: id }, authors[0]!);
   return record;

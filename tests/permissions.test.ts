@@ -46,7 +46,7 @@ describe.each(['DATA_PROFILING', 'SCOPING', 'SAMPLE_SELECTION', 'OBSERVATION_MAN
 });
 
 describe('assignReportOwner', () => {
-  it.each<Role>(['ADMIN', 'TEST_MANAGER'])('lets a %s assign an owner, idempotently, and lists the report\'s owners', async (role) => {
+  it.each<Role>(['ADMIN', 'TEST_MANAGER'])("lets a %s assign an owner, idempotently, and lists the report's owners", async (role) => {
     const reportId = randomUUID();
     const owner = newUser('REPORT_OWNER');
     await ok('{ me { id } }', {}, owner);

@@ -7,13 +7,55 @@ describe('phases', () => {
     expect(result.errors).toBeUndefined();
     expect(result.data!.phases).toEqual([
       { name: 'PLANNING', displayName: 'Planning', versioningType: 'FULL', approvalRequired: true, approverRole: 'TESTER', dataModel: 'PlanningPhaseVersion' },
-      { name: 'DATA_PROFILING', displayName: 'Data Profiling', versioningType: 'FULL', approvalRequired: true, approverRole: 'REPORT_OWNER', dataModel: 'DataProfilingVersion' },
+      {
+        name: 'DATA_PROFILING',
+        displayName: 'Data Profiling',
+        versioningType: 'FULL',
+        approvalRequired: true,
+        approverRole: 'REPORT_OWNER',
+        dataModel: 'DataProfilingVersion',
+      },
       { name: 'SCOPING', displayName: 'Scoping', versioningType: 'FULL', approvalRequired: true, approverRole: 'REPORT_OWNER', dataModel: 'ScopingVersion' },
-      { name: 'SAMPLE_SELECTION', displayName: 'Sample Selection', versioningType: 'FULL', approvalRequired: true, approverRole: 'REPORT_OWNER', dataModel: 'SampleSelectionVersion' },
-      { name: 'DATA_OWNER_ID', displayName: 'Data Owner ID', versioningType: 'AUDIT_ONLY', approvalRequired: false, approverRole: null, dataModel: 'DataOwnerAssignment' },
-      { name: 'REQUEST_INFO', displayName: 'Request Info', versioningType: 'AUDIT_ONLY', approvalRequired: false, approverRole: null, dataModel: 'DocumentSubmission' },
-      { name: 'TEST_EXECUTION', displayName: 'Test Execution', versioningType: 'AUDIT_ONLY', approvalRequired: false, approverRole: null, dataModel: 'TestExecutionAudit' },
-      { name: 'OBSERVATION_MANAGEMENT', displayName: 'Observation Management', versioningType: 'FULL', approvalRequired: true, approverRole: 'REPORT_OWNER', dataModel: 'ObservationVersion' },
+      {
+        name: 'SAMPLE_SELECTION',
+        displayName: 'Sample Selection',
+        versioningType: 'FULL',
+        approvalRequired: true,
+        approverRole: 'REPORT_OWNER',
+        dataModel: 'SampleSelectionVersion',
+      },
+      {
+        name: 'DATA_OWNER_ID',
+        displayName: 'Data Owner ID',
+        versioningType: 'AUDIT_ONLY',
+        approvalRequired: false,
+        approverRole: null,
+        dataModel: 'DataOwnerAssignment',
+      },
+      {
+        name: 'REQUEST_INFO',
+        displayName: 'Request Info',
+        versioningType: 'AUDIT_ONLY',
+        approvalRequired: false,
+        approverRole: null,
+        dataModel: 'DocumentSubmission',
+      },
+      {
+        name: 'TEST_EXECUTION',
+        displayName: 'Test Execution',
+        versioningType: 'AUDIT_ONLY',
+        approvalRequired: false,
+        approverRole: null,
+        dataModel: 'TestExecutionAudit',
+      },
+      {
+        name: 'OBSERVATION_MANAGEMENT',
+        displayName: 'Observation Management',
+        versioningType: 'FULL',
+        approvalRequired: true,
+        approverRole: 'REPORT_OWNER',
+        dataModel: 'ObservationVersion',
+      },
     ]);
   });
 
@@ -31,8 +73,10 @@ describe('phases', () => {
 
   it('describes every type and field of the public schema, for Sandbox', async () => {
     const result = await gql(`{ __schema { types { name kind description fields { name description } } } }`);
-    const undocumented = result.data!.__schema.types
-      .filter((type: { name: string; kind: string }) => !type.name.startsWith('__') && !['String', 'Boolean', 'Int', 'Float', 'ID'].includes(type.name))
+    const undocumented = result
+      .data!.__schema.types.filter(
+        (type: { name: string; kind: string }) => !type.name.startsWith('__') && !['String', 'Boolean', 'Int', 'Float', 'ID'].includes(type.name),
+      )
       .flatMap((type: { name: string; description: string | null; fields: { name: string; description: string | null }[] | null }) => [
         ...(type.description ? [] : [type.name]),
         ...(type.fields ?? []).filter((field) => !field.description).map((field) => `${type.name}.${field.name}`),

@@ -3,7 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { repositoryRoot } from './support/stack';
 
 function run(script: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repositoryRoot, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'warn' } });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: repositoryRoot,
+    encoding: 'utf8',
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+  });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 

@@ -12,7 +12,7 @@ const APPROVALS = `subscription ($phase: PhaseName, $reportId: ID) { versionAppr
 const events = (received: { data?: any }[]) => received.map((payload) => payload.data?.versionEvents ?? payload.data?.versionApproved);
 
 describe('versionEvents', () => {
-  it('streams a record\'s CREATED, APPROVED, SUPERSEDED and REJECTED events in order, with the actor and the version', async () => {
+  it("streams a record's CREATED, APPROVED, SUPERSEDED and REJECTED events in order, with the actor and the version", async () => {
     const record = newRecord();
     const watcher = subscribe(tester, EVENTS, { ...record, after: FROM_THE_START });
     try {
@@ -24,9 +24,21 @@ describe('versionEvents', () => {
       await ok(REJECT_VERSION, { phase: 'PLANNING', versionId: v3.id, notes: 'no' }, tester);
       const received = events(await watcher.until(7));
       expect(received.map((event) => [event.type, event.versionNumber])).toEqual([
-        ['CREATED', 1], ['APPROVED', 1], ['CREATED', 2], ['SUPERSEDED', 1], ['APPROVED', 2], ['CREATED', 3], ['REJECTED', 3],
+        ['CREATED', 1],
+        ['APPROVED', 1],
+        ['CREATED', 2],
+        ['SUPERSEDED', 1],
+        ['APPROVED', 2],
+        ['CREATED', 3],
+        ['REJECTED', 3],
       ]);
-      expect(received[4]).toMatchObject({ phase: 'PLANNING', versionId: v2.id, ...record, actor: { id: tester.id, name: tester.name }, record: { __typename: 'PlanningVersion', id: v2.id, status: 'APPROVED' } });
+      expect(received[4]).toMatchObject({
+        phase: 'PLANNING',
+        versionId: v2.id,
+        ...record,
+        actor: { id: tester.id, name: tester.name },
+        record: { __typename: 'PlanningVersion', id: v2.id, status: 'APPROVED' },
+      });
       expect(new Set(received.map((event) => event.cursor)).size).toBe(7);
     } finally {
       await watcher.close();
@@ -64,11 +76,18 @@ describe('versionEvents', () => {
       await createVersion('PLANNING', record, tester);
       // Fails inside the transaction after the CREATED event was written and signalled: the decision's data holds a
       // NUL character, which PostgreSQL refuses.
-      const failed = await gql(CREATE_VERSION, { input: { phase: 'PLANNING', ...record, data: {}, items: [{ itemId: randomUUID(), itemData: { x: '\u0000' } }] } }, tester);
+      const failed = await gql(
+        CREATE_VERSION,
+        { input: { phase: 'PLANNING', ...record, data: {}, items: [{ itemId: randomUUID(), itemData: { x: '\u0000' } }] } },
+        tester,
+      );
       expect(errorCode(failed)).toBe('BAD_USER_INPUT');
       await createVersion('PLANNING', record, tester);
       const received = events(await watcher.until(2));
-      expect(received.map((event) => [event.type, event.versionNumber])).toEqual([['CREATED', 1], ['CREATED', 2]]);
+      expect(received.map((event) => [event.type, event.versionNumber])).toEqual([
+        ['CREATED', 1],
+        ['CREATED', 2],
+      ]);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(watcher.received).toHaveLength(2);
     } finally {
@@ -82,7 +101,13 @@ describe('versionEvents', () => {
     try {
       const { createVersion: created } = await ok(CREATE_VERSION, { input: { phase: 'REQUEST_INFO', ...record, data: { document: 'ledger.pdf' } } }, tester);
       const [event] = events(await watcher.until(1));
-      expect(event).toMatchObject({ type: 'CREATED', phase: 'REQUEST_INFO', versionId: created.id, versionNumber: null, record: { __typename: 'DocumentSubmission', id: created.id } });
+      expect(event).toMatchObject({
+        type: 'CREATED',
+        phase: 'REQUEST_INFO',
+        versionId: created.id,
+        versionNumber: null,
+        record: { __typename: 'DocumentSubmission', id: created.id },
+      });
     } finally {
       await watcher.close();
     }

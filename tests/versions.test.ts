@@ -1,7 +1,18 @@
 // The life of a FULL phase's versions through the gateway: create, list, approve (superseding), reject.
 import { randomUUID } from 'node:crypto';
 import {
-  APPROVE_VERSION, REJECT_VERSION, VERSIONS, VERSION_FIELDS, allVersions, assignOwner, createVersion, errorCode, gql, newRecord, newUser, ok,
+  APPROVE_VERSION,
+  REJECT_VERSION,
+  VERSIONS,
+  VERSION_FIELDS,
+  allVersions,
+  assignOwner,
+  createVersion,
+  errorCode,
+  gql,
+  newRecord,
+  newUser,
+  ok,
 } from './support/api';
 
 const tester = newUser('TESTER');
@@ -15,12 +26,29 @@ describe('createVersion on a FULL phase', () => {
       items: [{ itemId, itemData: { attribute: 'a' }, reason: 'in scope' }],
     });
     expect(version).toMatchObject({
-      phase: 'PLANNING', ...record, data: { attributes: ['a', 'b'] }, versionNumber: 1, status: 'DRAFT', parentVersionId: null,
-      masterRecordId: version.id, reviewedBy: null, reviewedAt: null, createdBy: { id: tester.id, name: tester.name },
+      phase: 'PLANNING',
+      ...record,
+      data: { attributes: ['a', 'b'] },
+      versionNumber: 1,
+      status: 'DRAFT',
+      parentVersionId: null,
+      masterRecordId: version.id,
+      reviewedBy: null,
+      reviewedAt: null,
+      createdBy: { id: tester.id, name: tester.name },
     });
     expect(new Date(version.createdAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
     expect(version.decisions).toEqual([
-      { id: expect.any(String), versionId: version.id, itemId, itemData: { attribute: 'a' }, status: 'PENDING', reason: 'in scope', decidedBy: null, carriedFromVersionId: null },
+      {
+        id: expect.any(String),
+        versionId: version.id,
+        itemId,
+        itemData: { attribute: 'a' },
+        status: 'PENDING',
+        reason: 'in scope',
+        decidedBy: null,
+        carriedFromVersionId: null,
+      },
     ]);
   });
 
@@ -44,9 +72,13 @@ describe('createVersion on a FULL phase', () => {
   it('refuses a parent from another report, and writes nothing', async () => {
     const record = newRecord();
     const foreign = await createVersion('PLANNING', newRecord(), tester);
-    const result = await gql(`mutation ($input: CreateVersionInput!) { createVersion(input: $input) { id } }`, {
-      input: { phase: 'PLANNING', ...record, data: {}, parentVersionId: foreign.id },
-    }, tester);
+    const result = await gql(
+      `mutation ($input: CreateVersionInput!) { createVersion(input: $input) { id } }`,
+      {
+        input: { phase: 'PLANNING', ...record, data: {}, parentVersionId: foreign.id },
+      },
+      tester,
+    );
     expect(errorCode(result)).toBe('BAD_USER_INPUT');
     expect(await allVersions('PLANNING', record, tester)).toEqual([]);
   });
@@ -54,9 +86,21 @@ describe('createVersion on a FULL phase', () => {
   it('refuses the same item twice in one version, and writes nothing', async () => {
     const record = newRecord();
     const itemId = randomUUID();
-    const result = await gql(`mutation ($input: CreateVersionInput!) { createVersion(input: $input) { id } }`, {
-      input: { phase: 'PLANNING', ...record, data: {}, items: [{ itemId, itemData: {} }, { itemId, itemData: {} }] },
-    }, tester);
+    const result = await gql(
+      `mutation ($input: CreateVersionInput!) { createVersion(input: $input) { id } }`,
+      {
+        input: {
+          phase: 'PLANNING',
+          ...record,
+          data: {},
+          items: [
+            { itemId, itemData: {} },
+            { itemId, itemData: {} },
+          ],
+        },
+      },
+      tester,
+    );
     expect(errorCode(result)).toBe('BAD_USER_INPUT');
     expect(await allVersions('PLANNING', record, tester)).toEqual([]);
   });
@@ -69,7 +113,11 @@ describe('approveVersion', () => {
     const { approveVersion } = await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: draft.id, notes: 'looks right' }, tester);
     expect(approveVersion).toMatchObject({ id: draft.id, status: 'APPROVED', reviewNotes: 'looks right', reviewedBy: { id: tester.id } });
     expect(new Date(approveVersion.reviewedAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
-    const { currentVersion } = await ok(`query ($cycleId: ID!, $reportId: ID!) { currentVersion(phase: PLANNING, cycleId: $cycleId, reportId: $reportId) { id status } }`, record, tester);
+    const { currentVersion } = await ok(
+      `query ($cycleId: ID!, $reportId: ID!) { currentVersion(phase: PLANNING, cycleId: $cycleId, reportId: $reportId) { id status } }`,
+      record,
+      tester,
+    );
     expect(currentVersion).toEqual({ id: draft.id, status: 'APPROVED' });
   });
 
@@ -108,7 +156,11 @@ describe('rejectVersion', () => {
     const draft = await createVersion('PLANNING', record, tester);
     const { rejectVersion } = await ok(REJECT_VERSION, { phase: 'PLANNING', versionId: draft.id, notes: 'missing attribute X' }, tester);
     expect(rejectVersion).toMatchObject({ status: 'REJECTED', reviewNotes: 'missing attribute X', reviewedBy: { id: tester.id } });
-    const current = await gql(`query ($cycleId: ID!, $reportId: ID!) { currentVersion(phase: PLANNING, cycleId: $cycleId, reportId: $reportId) { id } }`, record, tester);
+    const current = await gql(
+      `query ($cycleId: ID!, $reportId: ID!) { currentVersion(phase: PLANNING, cycleId: $cycleId, reportId: $reportId) { id } }`,
+      record,
+      tester,
+    );
     expect(errorCode(current)).toBe('NOT_FOUND');
   });
 
@@ -146,13 +198,17 @@ describe('reading versions', () => {
     expect(approved.edges.map((edge: any) => edge.node.versionNumber)).toEqual([2]);
   });
 
-  it('lists a FULL phase\'s versions as its audit trail', async () => {
+  it("lists a FULL phase's versions as its audit trail", async () => {
     const record = newRecord();
     const first = await createVersion('PLANNING', record, tester);
     const second = await createVersion('PLANNING', record, tester);
-    const { auditTrail } = await ok(`query ($cycleId: ID!, $reportId: ID!) {
+    const { auditTrail } = await ok(
+      `query ($cycleId: ID!, $reportId: ID!) {
       auditTrail(phase: PLANNING, cycleId: $cycleId, reportId: $reportId) { edges { node { __typename id ... on Version { versionNumber } } } }
-    }`, record, tester);
+    }`,
+      record,
+      tester,
+    );
     expect(auditTrail.edges.map((edge: any) => edge.node)).toEqual([
       { __typename: 'PlanningVersion', id: second.id, versionNumber: 2 },
       { __typename: 'PlanningVersion', id: first.id, versionNumber: 1 },
@@ -176,9 +232,13 @@ describe('every FULL phase', () => {
     const approver = phase === 'PLANNING' ? tester : owner;
     const draft = await createVersion(phase!, record, tester, { items: [{ itemId: randomUUID(), itemData: { n: 1 } }] });
     await ok(APPROVE_VERSION, { phase, versionId: draft.id }, approver);
-    const { currentVersion } = await ok(`query ($phase: PhaseName!, $cycleId: ID!, $reportId: ID!) {
+    const { currentVersion } = await ok(
+      `query ($phase: PhaseName!, $cycleId: ID!, $reportId: ID!) {
       currentVersion(phase: $phase, cycleId: $cycleId, reportId: $reportId) { __typename ${VERSION_FIELDS} decisions { __typename } }
-    }`, { phase, ...record }, tester);
+    }`,
+      { phase, ...record },
+      tester,
+    );
     expect(currentVersion).toMatchObject({ __typename: versionType, id: draft.id, phase, status: 'APPROVED', reviewedBy: { id: approver.id } });
     expect(currentVersion.decisions).toEqual([expect.objectContaining({ __typename: decisionType, status: 'PENDING' })]);
   });

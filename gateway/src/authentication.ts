@@ -32,7 +32,10 @@ export class TokenVerifier {
     }
     const parsed = claims.safeParse(payload);
     if (!parsed.success) {
-      throw unauthenticated(`The bearer token's claims are not usable: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}.`, 401);
+      throw unauthenticated(
+        `The bearer token's claims are not usable: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}.`,
+        401,
+      );
     }
     const { sub, name, email, roles } = parsed.data;
     return { id: sub.toLowerCase(), name, email, roles };

@@ -43,7 +43,10 @@ export async function seedDemo(urls: SubgraphUrls, subgraphSecret: string, jwtSe
 async function seedLegacyData(compat: SubgraphClient, tester: Identity): Promise<void> {
   const record = { cycleId: DEMO_CYCLE_ID, reportId: DEMO_REPORT_ID };
   const { reportAttributes } = await compat.request<{ reportAttributes: unknown[] }>(
-    'query ($cycleId: ID!, $reportId: ID!) { reportAttributes(cycleId: $cycleId, reportId: $reportId) { attributeId } }', record, tester);
+    'query ($cycleId: ID!, $reportId: ID!) { reportAttributes(cycleId: $cycleId, reportId: $reportId) { attributeId } }',
+    record,
+    tester,
+  );
   if (reportAttributes.length > 0) return;
   const write = 'mutation ($input: ReportAttributeInput!) { createReportAttribute(input: $input) { attributeId } }';
   const attributes = [
@@ -51,11 +54,27 @@ async function seedLegacyData(compat: SubgraphClient, tester: Identity): Promise
     { attributeName: 'Counterparty LEI', attributeType: 'string', description: 'Legal entity identifier' },
     { attributeName: 'Reporting date', attributeType: 'date', description: null },
   ];
-  const [first] = await Promise.all(attributes.map(async (attribute) => (await compat.request<{ createReportAttribute: { attributeId: string } }>(write, { input: { ...record, ...attribute } }, tester)).createReportAttribute));
-  await compat.request(write, { input: { ...record, ...attributes[0], description: 'Balance sheet total, consolidated', attributeId: first!.attributeId } }, tester);
+  const [first] = await Promise.all(
+    attributes.map(
+      async (attribute) =>
+        (await compat.request<{ createReportAttribute: { attributeId: string } }>(write, { input: { ...record, ...attribute } }, tester)).createReportAttribute,
+    ),
+  );
+  await compat.request(
+    write,
+    { input: { ...record, ...attributes[0], description: 'Balance sheet total, consolidated', attributeId: first!.attributeId } },
+    tester,
+  );
   await compat.request(
     'mutation ($input: SampleSetInput!) { createSampleSet(input: $input) { setId } }',
-    { input: { ...record, selectionCriteria: { stratum: 'high value', minimum: 1000000 }, generationMethod: 'random', samples: [{ data: { account: 'A-1001' } }, { data: { account: 'A-2042' } }] } },
+    {
+      input: {
+        ...record,
+        selectionCriteria: { stratum: 'high value', minimum: 1000000 },
+        generationMethod: 'random',
+        samples: [{ data: { account: 'A-1001' } }, { data: { account: 'A-2042' } }],
+      },
+    },
     tester,
   );
 }

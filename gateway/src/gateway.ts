@@ -7,7 +7,16 @@ import type { IncomingMessage } from 'node:http';
 import { ApolloGateway, LocalGraphQLDataSource, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { STATEMENTS_HEADER, apolloServerOptions, serveGraphQL, signIdentity, type Config, type Logger, type RunningServer, type SubgraphUrls } from '@phasegraph/kit';
+import {
+  STATEMENTS_HEADER,
+  apolloServerOptions,
+  serveGraphQL,
+  signIdentity,
+  type Config,
+  type Logger,
+  type RunningServer,
+  type SubgraphUrls,
+} from '@phasegraph/kit';
 import { addStatements, type Database } from '@phasegraph/db';
 import { TokenVerifier } from './authentication';
 import { VersionEventLog } from './events/version-event-log';
@@ -21,7 +30,10 @@ export type GatewayContext = WorkflowContext;
 
 /** A subgraph reached over HTTP, with the caller's identity signed into the request headers. */
 class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string, private readonly secret: string) {
+  constructor(
+    url: string,
+    private readonly secret: string,
+  ) {
     super({ url });
   }
 
@@ -101,7 +113,10 @@ function failNoSchema(): never {
 async function allSubgraphsReady(urls: SubgraphUrls): Promise<boolean> {
   const answers = await Promise.all(
     [...urls.values()].map((url) =>
-      fetch(new URL('/health', url), { signal: AbortSignal.timeout(2_000) }).then((response) => response.ok, () => false),
+      fetch(new URL('/health', url), { signal: AbortSignal.timeout(2_000) }).then(
+        (response) => response.ok,
+        () => false,
+      ),
     ),
   );
   return answers.every(Boolean);

@@ -27,7 +27,11 @@ async function main(): Promise<void> {
   ];
   if (process.env.NODE_ENV !== 'production') {
     const demo = await seedDemo(stack.urls, config.subgraphSecret, config.jwtSecret);
-    lines.push('', `Demo report: cycleId ${DEMO_CYCLE_ID}  reportId ${DEMO_REPORT_ID}  (with legacy report attributes and a sample set)`, 'Demo users (paste a header into Sandbox\'s Headers tab, or curl -H):');
+    lines.push(
+      '',
+      `Demo report: cycleId ${DEMO_CYCLE_ID}  reportId ${DEMO_REPORT_ID}  (with legacy report attributes and a sample set)`,
+      "Demo users (paste a header into Sandbox's Headers tab, or curl -H):",
+    );
     for (const { user, header } of demo) lines.push(`  ${user.name} (${user.roles.join(', ')}):`, `    ${header}`);
   }
   console.log(lines.join('\n'));

@@ -26,7 +26,9 @@ export async function startStack(config: Config, logger: Logger): Promise<Stack>
     await database?.close();
   };
   if (embedded.length === 0 && !config.databaseUrl) {
-    throw new ConfigError(['DATABASE_URL: the gateway reads the version event log (subscriptions, metrics); with every subgraph served elsewhere it needs their PostgreSQL']);
+    throw new ConfigError([
+      'DATABASE_URL: the gateway reads the version event log (subscriptions, metrics); with every subgraph served elsewhere it needs their PostgreSQL',
+    ]);
   }
   try {
     database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });

@@ -12,5 +12,14 @@ import { subgraph as scoping } from '@phasegraph/scoping';
 import { subgraph as testExecution } from '@phasegraph/test-execution';
 
 export const SUBGRAPHS: readonly SubgraphDefinition[] = [
-  identity, planning, dataProfiling, scoping, sampleSelection, dataOwnerId, requestInfo, testExecution, observationManagement, compat,
+  identity,
+  planning,
+  dataProfiling,
+  scoping,
+  sampleSelection,
+  dataOwnerId,
+  requestInfo,
+  testExecution,
+  observationManagement,
+  compat,
 ];

@@ -7,8 +7,18 @@ import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import { badUserInput, requireUuid, type Identity, type Logger, type PhaseName, type VersionEventType } from '@phasegraph/kit';
 import {
-  GraphQLError, Kind, OperationTypeNode, getOperationAST, print, visit,
-  type DocumentNode, type ExecutionArgs, type ExecutionResult, type FieldNode, type GraphQLSchema, type OperationDefinitionNode,
+  GraphQLError,
+  Kind,
+  OperationTypeNode,
+  getOperationAST,
+  print,
+  visit,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FieldNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
 import { useServer } from 'graphql-ws/use/ws';
@@ -62,7 +72,8 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
       context: (ctx): GatewayContext => ({ identity: ctx.extra.identity ?? null, requestId: randomUUID() }),
       subscribe: (args) => subscribe(args, options),
       // Queries and mutations sent over the socket run through the gateway like any HTTP request.
-      execute: (args) => runThroughGateway(options.apollo, args.document, args.variableValues ?? {}, args.operationName ?? undefined, args.contextValue as GatewayContext),
+      execute: (args) =>
+        runThroughGateway(options.apollo, args.document, args.variableValues ?? {}, args.operationName ?? undefined, args.contextValue as GatewayContext),
     },
     wsServer,
   );
@@ -74,7 +85,13 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
   };
 }
 
-async function runThroughGateway(apollo: ApolloServer<GatewayContext>, document: DocumentNode, variables: Record<string, unknown>, operationName: string | undefined, contextValue: GatewayContext): Promise<ExecutionResult> {
+async function runThroughGateway(
+  apollo: ApolloServer<GatewayContext>,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  operationName: string | undefined,
+  contextValue: GatewayContext,
+): Promise<ExecutionResult> {
   const response = await apollo.executeOperation({ query: print(document), variables, operationName }, { contextValue });
   if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported over WebSocket');
   return response.body.singleResult as ExecutionResult;
@@ -108,7 +125,12 @@ function subscribe(args: ExecutionArgs, options: SubscriptionServerOptions): Asy
   return stream;
 }
 
-async function* deliver(plan: SubscriptionPlan, context: GatewayContext, options: SubscriptionServerOptions, wake: WakeSignal): AsyncGenerator<ExecutionResult> {
+async function* deliver(
+  plan: SubscriptionPlan,
+  context: GatewayContext,
+  options: SubscriptionServerOptions,
+  wake: WakeSignal,
+): AsyncGenerator<ExecutionResult> {
   const stopListening = options.events.onCommit(() => wake.fire());
   try {
     let cursor = plan.after ?? (await options.events.latestId());
@@ -140,7 +162,10 @@ function planSubscription(args: ExecutionArgs): SubscriptionPlan {
   const field = args.schema.getSubscriptionType()?.getFields()[root.name.value];
   if (!field) throw badUserInput(`Unknown subscription ${root.name.value}.`);
   const values = getArgumentValues(field, root, (args.variableValues ?? {}) as Record<string, unknown>) as {
-    phase?: PhaseName | null; cycleId?: string | null; reportId?: string | null; after?: string | null;
+    phase?: PhaseName | null;
+    cycleId?: string | null;
+    reportId?: string | null;
+    after?: string | null;
   };
   const types: VersionEventType[] | undefined = root.name.value === 'versionApproved' ? ['APPROVED'] : undefined;
   const filter: EventFilter = {

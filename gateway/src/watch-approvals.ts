@@ -13,7 +13,7 @@ const after = option('--after');
 const phase = args[0]?.toUpperCase() ?? null;
 const token = process.env.PHASEGRAPH_TOKEN?.replace(/^(Authorization:\s*)?Bearer\s+/i, '');
 if (!token) {
-  console.error('Set PHASEGRAPH_TOKEN to a bearer token (npm start prints demo users\' tokens).');
+  console.error("Set PHASEGRAPH_TOKEN to a bearer token (npm start prints demo users' tokens).");
   process.exit(2);
 }
 
@@ -57,10 +57,12 @@ function watch(): void {
         cursor = event.cursor;
         if (event.type !== 'APPROVED') return;
         const notes = event.record?.reviewNotes ? ` — "${event.record.reviewNotes}"` : '';
-        console.log(`${event.at}  ${event.phase} v${event.versionNumber} approved by ${event.actor.name} <${event.actor.email}>  cycle ${event.cycleId} report ${event.reportId}${notes}  (cursor ${event.cursor})`);
+        console.log(
+          `${event.at}  ${event.phase} v${event.versionNumber} approved by ${event.actor.name} <${event.actor.email}>  cycle ${event.cycleId} report ${event.reportId}${notes}  (cursor ${event.cursor})`,
+        );
       },
       error: (error) => {
-        console.error('subscription ended:', error instanceof Error ? error.message : (error as { reason?: string }).reason ?? error);
+        console.error('subscription ended:', error instanceof Error ? error.message : ((error as { reason?: string }).reason ?? error));
         process.exit(1);
       },
       complete: () => process.exit(0),

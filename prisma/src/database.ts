@@ -156,7 +156,10 @@ class CatalogReadableClient extends pg.Client {
     const values = typeof valuesOrCallback === 'function' ? undefined : (valuesOrCallback as unknown[] | undefined);
     const pending = (super.query(config, values) as Promise<pg.QueryResult>).then(reportCharAsText);
     if (!done) return pending;
-    pending.then((result) => done(null, result), (error: Error) => done(error));
+    pending.then(
+      (result) => done(null, result),
+      (error: Error) => done(error),
+    );
     return undefined;
   }
 }

@@ -37,7 +37,10 @@ export async function readSchemaFiles(): Promise<SchemaContainer[]> {
 export async function readMigrationList(): Promise<MigrationList> {
   const lockPath = path.join(migrationsDir, 'migration_lock.toml');
   const entries = await readdir(migrationsDir, { withFileTypes: true }).catch(() => []);
-  const directories = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const directories = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   return {
     baseDir: migrationsDir,
     lockfile: { path: lockPath, content: await readFile(lockPath, 'utf8').catch(() => null) },

@@ -45,10 +45,18 @@ export function attributeMirror(row: AttributeRow): Mirror {
     cycleId: row.cycleId,
     reportId: row.reportId,
     data: { source: 'legacy', legacyId: row.id },
-    items: [{
-      itemId: row.attributeId,
-      itemData: { attributeName: row.attributeName, attributeType: row.attributeType, description: row.description, versionNumber: row.versionNumber, createdAt: row.createdAt.toISOString() },
-    }],
+    items: [
+      {
+        itemId: row.attributeId,
+        itemData: {
+          attributeName: row.attributeName,
+          attributeType: row.attributeType,
+          description: row.description,
+          versionNumber: row.versionNumber,
+          createdAt: row.createdAt.toISOString(),
+        },
+      },
+    ],
   };
 }
 
@@ -91,7 +99,9 @@ export class DualWriter {
       this.logger.warn('dual write failed; recorded for reconciliation', { phase, legacyId: mirror.legacyId, error: message });
       await this.state
         .recordFailure(phase, { legacyId: mirror.legacyId, actorId: actor.id, payload: mirror as unknown as Prisma.InputJsonValue, error: message })
-        .catch((recordError: unknown) => this.logger.error('could not record a dual-write failure', { phase, legacyId: mirror.legacyId, error: String(recordError) }));
+        .catch((recordError: unknown) =>
+          this.logger.error('could not record a dual-write failure', { phase, legacyId: mirror.legacyId, error: String(recordError) }),
+        );
       return false;
     }
   }
@@ -108,6 +118,10 @@ export class DualWriter {
       { cycleId: mirror.cycleId, reportId: mirror.reportId, data: mirror.data, items: mirror.items },
       actor,
     );
-    await this.state.recordMirror(phase, { legacyId: mirror.legacyId, newVersionId: created.id, cycleId: mirror.cycleId, reportId: mirror.reportId }, options.countsAsDualWrite);
+    await this.state.recordMirror(
+      phase,
+      { legacyId: mirror.legacyId, newVersionId: created.id, cycleId: mirror.cycleId, reportId: mirror.reportId },
+      options.countsAsDualWrite,
+    );
   }
 }

@@ -2,4 +2,8 @@
 import { defineSubgraph, kitSdl, readSdlFile, sharedSdl, subgraphTypeDefs } from '@phasegraph/kit';
 import { compatResolvers } from './resolvers';
 
-export const subgraph = defineSubgraph('compat', subgraphTypeDefs(sharedSdl('scalars', 'enums'), kitSdl('user-reference'), readSdlFile(new URL('./schema.graphql', import.meta.url))), (prisma, runtime) => compatResolvers(prisma, runtime));
+export const subgraph = defineSubgraph(
+  'compat',
+  subgraphTypeDefs(sharedSdl('scalars', 'enums'), kitSdl('user-reference'), readSdlFile(new URL('./schema.graphql', import.meta.url))),
+  (prisma, runtime) => compatResolvers(prisma, runtime),
+);

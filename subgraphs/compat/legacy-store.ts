@@ -30,11 +30,18 @@ export class LegacyStore {
   constructor(private readonly prisma: PrismaClient) {}
 
   reportAttributes(cycleId: string, reportId: string) {
-    return this.prisma.reportAttribute.findMany({ where: { cycleId, reportId }, orderBy: [{ createdAt: 'asc' }, { attributeId: 'asc' }, { versionNumber: 'asc' }] });
+    return this.prisma.reportAttribute.findMany({
+      where: { cycleId, reportId },
+      orderBy: [{ createdAt: 'asc' }, { attributeId: 'asc' }, { versionNumber: 'asc' }],
+    });
   }
 
   sampleSets(cycleId: string, reportId: string) {
-    return this.prisma.sampleSet.findMany({ where: { cycleId, reportId }, orderBy: { versionNumber: 'asc' }, include: { samples: { orderBy: { position: 'asc' } } } });
+    return this.prisma.sampleSet.findMany({
+      where: { cycleId, reportId },
+      orderBy: { versionNumber: 'asc' },
+      include: { samples: { orderBy: { position: 'asc' } } },
+    });
   }
 
   /** Writes version 1 of a new attribute, or the next version of `attributeId`, which becomes the latest. */
@@ -52,8 +59,15 @@ export class LegacyStore {
       await alsoInTransaction?.(tx);
       return tx.reportAttribute.create({
         data: {
-          attributeId, cycleId: input.cycleId, reportId: input.reportId, attributeName, attributeType, description: input.description ?? null,
-          versionNumber: (latest?.versionNumber ?? 0) + 1, isLatestVersion: true, createdById: actor.id,
+          attributeId,
+          cycleId: input.cycleId,
+          reportId: input.reportId,
+          attributeName,
+          attributeType,
+          description: input.description ?? null,
+          versionNumber: (latest?.versionNumber ?? 0) + 1,
+          isLatestVersion: true,
+          createdById: actor.id,
         },
       });
     }, TRANSACTION_OPTIONS);
@@ -66,12 +80,18 @@ export class LegacyStore {
     return this.prisma.$transaction(async (tx) => {
       await lock(tx, `sample-sets:${input.cycleId}:${input.reportId}`);
       const latest = await tx.sampleSet.findFirst({ where: { cycleId: input.cycleId, reportId: input.reportId }, orderBy: { versionNumber: 'desc' } });
-      if (latest) await tx.sampleSet.updateMany({ where: { cycleId: input.cycleId, reportId: input.reportId, isLatestVersion: true }, data: { isLatestVersion: false } });
+      if (latest)
+        await tx.sampleSet.updateMany({ where: { cycleId: input.cycleId, reportId: input.reportId, isLatestVersion: true }, data: { isLatestVersion: false } });
       await alsoInTransaction?.(tx);
       return tx.sampleSet.create({
         data: {
-          cycleId: input.cycleId, reportId: input.reportId, selectionCriteria: input.selectionCriteria, generationMethod: input.generationMethod ?? null,
-          versionNumber: (latest?.versionNumber ?? 0) + 1, isLatestVersion: true, createdById: actor.id,
+          cycleId: input.cycleId,
+          reportId: input.reportId,
+          selectionCriteria: input.selectionCriteria,
+          generationMethod: input.generationMethod ?? null,
+          versionNumber: (latest?.versionNumber ?? 0) + 1,
+          isLatestVersion: true,
+          createdById: actor.id,
           samples: { create: input.samples.map((sample, position) => ({ sampleId: sampleIds[position]!, data: sample.data, position })) },
         },
         include: { samples: { orderBy: { position: 'asc' } } },

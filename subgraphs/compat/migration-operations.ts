@@ -76,11 +76,12 @@ export class MigrationOperations {
 
   /** Compares every legacy record of `phase` with its mirror. */
   async verify(phase: MigratedPhase, actor: Identity) {
-    const [records, mappings] = await Promise.all([
-      this.legacyRecords(phase),
-      this.prisma.migrationMapping.findMany({ where: { phase, active: true } }),
-    ]);
-    const mirrors = await this.fetchMirrors(phase, mappings.map((mapping) => mapping.newVersionId), actor);
+    const [records, mappings] = await Promise.all([this.legacyRecords(phase), this.prisma.migrationMapping.findMany({ where: { phase, active: true } })]);
+    const mirrors = await this.fetchMirrors(
+      phase,
+      mappings.map((mapping) => mapping.newVersionId),
+      actor,
+    );
     const byLegacyId = new Map(mappings.map((mapping) => [mapping.legacyId, mapping]));
     const discrepancies: Discrepancy[] = [];
     for (const record of records.values()) {
@@ -90,7 +91,7 @@ export class MigrationOperations {
         discrepancies.push({ type: 'MISSING_IN_NEW', legacyId: record.id, newId: mapping?.newVersionId ?? null, fields: null });
         continue;
       }
-      const rebuilt = phase === 'PLANNING' ? attributesFromMirror(mirror)[0] ?? {} : sampleSetFromMirror(mirror);
+      const rebuilt = phase === 'PLANNING' ? (attributesFromMirror(mirror)[0] ?? {}) : sampleSetFromMirror(mirror);
       const fields = Object.keys(record.fields).filter((field) => comparable(record.fields[field]) !== comparable((rebuilt as Record<string, unknown>)[field]));
       if (fields.length > 0) discrepancies.push({ type: 'DATA_MISMATCH', legacyId: record.id, newId: mapping.newVersionId, fields });
     }
@@ -133,19 +134,38 @@ export class MigrationOperations {
         SELECT r.id FROM compat.report_attributes r
         WHERE NOT EXISTS (SELECT 1 FROM compat.migration_mappings m WHERE m.phase = 'PLANNING' AND m.legacy_id = r.id)
         ORDER BY r.created_at, r.id LIMIT ${take}`;
-      return [...(await this.legacyRecords(phase, rows.map((row) => row.id))).values()];
+      return [
+        ...(
+          await this.legacyRecords(
+            phase,
+            rows.map((row) => row.id),
+          )
+        ).values(),
+      ];
     }
     const rows = await this.prisma.$queryRaw<{ id: string }[]>`
       SELECT s.set_id AS id FROM compat.sample_sets s
       WHERE NOT EXISTS (SELECT 1 FROM compat.migration_mappings m WHERE m.phase = 'SAMPLE_SELECTION' AND m.legacy_id = s.set_id)
       ORDER BY s.created_at, s.set_id LIMIT ${take}`;
-    return [...(await this.legacyRecords(phase, rows.map((row) => row.id))).values()];
+    return [
+      ...(
+        await this.legacyRecords(
+          phase,
+          rows.map((row) => row.id),
+        )
+      ).values(),
+    ];
   }
 
   private async countUnmirrored(phase: MigratedPhase): Promise<number> {
-    const [row] = phase === 'PLANNING'
-      ? await this.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM compat.report_attributes r WHERE NOT EXISTS (SELECT 1 FROM compat.migration_mappings m WHERE m.phase = 'PLANNING' AND m.legacy_id = r.id)`
-      : await this.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM compat.sample_sets s WHERE NOT EXISTS (SELECT 1 FROM compat.migration_mappings m WHERE m.phase = 'SAMPLE_SELECTION' AND m.legacy_id = s.set_id)`;
+    const [row] =
+      phase === 'PLANNING'
+        ? await this.prisma.$queryRaw<
+            { n: number }[]
+          >`SELECT count(*)::int AS n FROM compat.report_attributes r WHERE NOT EXISTS (SELECT 1 FROM compat.migration_mappings m WHERE m.phase = 'PLANNING' AND m.legacy_id = r.id)`
+        : await this.prisma.$queryRaw<
+            { n: number }[]
+          >`SELECT count(*)::int AS n FROM compat.sample_sets s WHERE NOT EXISTS (SELECT 1 FROM compat.migration_mappings m WHERE m.phase = 'SAMPLE_SELECTION' AND m.legacy_id = s.set_id)`;
     return row!.n;
   }
 
@@ -153,17 +173,41 @@ export class MigrationOperations {
   private async legacyRecords(phase: MigratedPhase, ids?: string[]): Promise<Map<string, LegacyRecord>> {
     if (phase === 'PLANNING') {
       const rows = await this.prisma.reportAttribute.findMany({ where: ids ? { id: { in: ids } } : {}, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-      return new Map(rows.map((row) => {
-        const { attributeId, cycleId, reportId, attributeName, attributeType, description, versionNumber, createdById, createdAt } = row;
-        return [row.id, { id: row.id, createdById, mirror: attributeMirror(row), fields: { attributeId, cycleId, reportId, attributeName, attributeType, description, versionNumber, createdById, createdAt } }];
-      }));
+      return new Map(
+        rows.map((row) => {
+          const { attributeId, cycleId, reportId, attributeName, attributeType, description, versionNumber, createdById, createdAt } = row;
+          return [
+            row.id,
+            {
+              id: row.id,
+              createdById,
+              mirror: attributeMirror(row),
+              fields: { attributeId, cycleId, reportId, attributeName, attributeType, description, versionNumber, createdById, createdAt },
+            },
+          ];
+        }),
+      );
     }
-    const sets = await this.prisma.sampleSet.findMany({ where: ids ? { setId: { in: ids } } : {}, include: { samples: { orderBy: { position: 'asc' } } }, orderBy: [{ createdAt: 'asc' }, { setId: 'asc' }] });
-    return new Map(sets.map((set) => {
-      const { setId, cycleId, reportId, selectionCriteria, generationMethod, versionNumber, createdById, createdAt } = set;
-      const samples = set.samples.map((sample) => ({ sampleId: sample.sampleId, data: sample.data, status: sample.status }));
-      return [setId, { id: setId, createdById, mirror: sampleSetMirror({ ...set, samples }), fields: { setId, cycleId, reportId, selectionCriteria, generationMethod, versionNumber, createdById, createdAt, samples } }];
-    }));
+    const sets = await this.prisma.sampleSet.findMany({
+      where: ids ? { setId: { in: ids } } : {},
+      include: { samples: { orderBy: { position: 'asc' } } },
+      orderBy: [{ createdAt: 'asc' }, { setId: 'asc' }],
+    });
+    return new Map(
+      sets.map((set) => {
+        const { setId, cycleId, reportId, selectionCriteria, generationMethod, versionNumber, createdById, createdAt } = set;
+        const samples = set.samples.map((sample) => ({ sampleId: sample.sampleId, data: sample.data, status: sample.status }));
+        return [
+          setId,
+          {
+            id: setId,
+            createdById,
+            mirror: sampleSetMirror({ ...set, samples }),
+            fields: { setId, cycleId, reportId, selectionCriteria, generationMethod, versionNumber, createdById, createdAt, samples },
+          },
+        ];
+      }),
+    );
   }
 
   /** The mirrored versions with `ids`, fetched from the phase subgraph in batches through `_entities`. */

@@ -49,14 +49,18 @@ export class MigrationState {
       phase === 'PLANNING' ? this.prisma.reportAttribute.count() : this.prisma.sampleSet.count(),
     ]);
     const dualWriteConsistency = row.legacyWrites === 0 ? 1 : Math.min(1, row.mirroredWrites / row.legacyWrites);
-    const alert = dualWriteConsistency < CONSISTENCY_ALERT_THRESHOLD
-      ? `Dual-write consistency ${(dualWriteConsistency * 100).toFixed(2)}% is below ${CONSISTENCY_ALERT_THRESHOLD * 100}%: ${pendingReconciliation} write(s) await reconciliation (backfillPhase replays them).`
-      : null;
+    const alert =
+      dualWriteConsistency < CONSISTENCY_ALERT_THRESHOLD
+        ? `Dual-write consistency ${(dualWriteConsistency * 100).toFixed(2)}% is below ${CONSISTENCY_ALERT_THRESHOLD * 100}%: ${pendingReconciliation} write(s) await reconciliation (backfillPhase replays them).`
+        : null;
     const backfillProgress = legacyRecords === 0 ? 1 : Math.min(1, mirrored / legacyRecords);
     return { ...row, dualWriteConsistency, alert, pendingReconciliation, mirrored, legacyRecords, backfillProgress };
   }
 
-  async update(phase: MigratedPhase, data: { dualWriteEnabled?: boolean; readPercentage?: number; active?: boolean; lastVerifiedAt?: Date; backfilledAt?: Date }) {
+  async update(
+    phase: MigratedPhase,
+    data: { dualWriteEnabled?: boolean; readPercentage?: number; active?: boolean; lastVerifiedAt?: Date; backfilledAt?: Date },
+  ) {
     await this.row(phase);
     await this.prisma.phaseMigration.update({ where: { phase }, data });
     this.cache.delete(phase);
@@ -73,9 +77,16 @@ export class MigrationState {
    * locked first and the mapping takes the phase's `active`, so a mirror finishing during a rollback (or a
    * roll-forward, which take the same lock) lands on the right side of it.
    */
-  async recordMirror(phase: MigratedPhase, mapping: { legacyId: string; newVersionId: string; cycleId: string; reportId: string }, countsAsDualWrite: boolean): Promise<void> {
+  async recordMirror(
+    phase: MigratedPhase,
+    mapping: { legacyId: string; newVersionId: string; cycleId: string; reportId: string },
+    countsAsDualWrite: boolean,
+  ): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
-      const { active } = await tx.phaseMigration.update({ where: { phase }, data: countsAsDualWrite ? { mirroredWrites: { increment: 1 } } : { updatedAt: new Date() } });
+      const { active } = await tx.phaseMigration.update({
+        where: { phase },
+        data: countsAsDualWrite ? { mirroredWrites: { increment: 1 } } : { updatedAt: new Date() },
+      });
       await tx.migrationMapping.create({ data: { phase, ...mapping, active } });
     });
   }

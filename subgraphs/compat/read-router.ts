@@ -66,7 +66,11 @@ export function sampleSetFromMirror(version: MirroredVersion) {
     versionNumber: legacy.versionNumber ?? 0,
     createdById: version.createdBy.id,
     createdAt: new Date(legacy.createdAt ?? 0),
-    samples: version.decisions.map((decision) => ({ sampleId: decision.itemId, data: decision.itemData.data as Prisma.JsonValue, status: decision.itemData.status as string })),
+    samples: version.decisions.map((decision) => ({
+      sampleId: decision.itemId,
+      data: decision.itemData.data as Prisma.JsonValue,
+      status: decision.itemData.status as string,
+    })),
   };
 }
 

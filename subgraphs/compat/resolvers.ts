@@ -1,7 +1,17 @@
 // The compat subgraph's resolvers: the legacy-shaped API (reads routed per phase, writes to the legacy tables and
 // mirrored when dual write is on) and the migration operations, for admins.
 import type { Prisma, PrismaClient } from '@phasegraph/db';
-import { SubgraphClient, badUserInput, forbidden, requireUser, requireUuid, type Identity, type PhaseName, type SubgraphContext, type SubgraphRuntime } from '@phasegraph/kit';
+import {
+  SubgraphClient,
+  badUserInput,
+  forbidden,
+  requireUser,
+  requireUuid,
+  type Identity,
+  type PhaseName,
+  type SubgraphContext,
+  type SubgraphRuntime,
+} from '@phasegraph/kit';
 import { DualWriter, attributeMirror, sampleSetMirror } from './dual-writer';
 import { LegacyStore, type ReportAttributeInput, type SampleSetInput, type WriteHook } from './legacy-store';
 import { MigrationOperations } from './migration-operations';
@@ -27,11 +37,17 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
 
   /** A rolled-back phase takes no dual writes or new reads until a backfill rolls it forward. */
   async function requireActive(phase: MigratedPhase) {
-    if (!(await state.settings(phase)).active) throw badUserInput(`${phase} was rolled back: run backfillPhase to roll it forward first.`, { argument: 'phase' });
+    if (!(await state.settings(phase)).active)
+      throw badUserInput(`${phase} was rolled back: run backfillPhase to roll it forward first.`, { argument: 'phase' });
   }
 
   /** How a legacy write of `phase` involves the migration: counted in its transaction, mirrored after commit. */
-  async function writeThrough<Row>(phase: MigratedPhase, actor: Identity, write: (hook?: WriteHook) => Promise<Row>, mirror: (row: Row) => Parameters<DualWriter['mirror']>[1]) {
+  async function writeThrough<Row>(
+    phase: MigratedPhase,
+    actor: Identity,
+    write: (hook?: WriteHook) => Promise<Row>,
+    mirror: (row: Row) => Parameters<DualWriter['mirror']>[1],
+  ) {
     const { dualWriteEnabled } = await state.settings(phase);
     const row = await write(dualWriteEnabled ? (tx) => state.countLegacyWrite(tx, phase) : undefined);
     if (dualWriteEnabled) await dualWriter.mirror(phase, mirror(row), actor);
@@ -46,23 +62,34 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
         reportAttributes: async (_: unknown, args: { cycleId: string; reportId: string }, context: SubgraphContext) => {
           const actor = requireUser(context);
           const [cycleId, reportId] = [requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId')];
-          return (await router.readsFromNew('PLANNING', cycleId, reportId)) ? router.reportAttributes(cycleId, reportId, actor) : legacy.reportAttributes(cycleId, reportId);
+          return (await router.readsFromNew('PLANNING', cycleId, reportId))
+            ? router.reportAttributes(cycleId, reportId, actor)
+            : legacy.reportAttributes(cycleId, reportId);
         },
         sampleSets: async (_: unknown, args: { cycleId: string; reportId: string }, context: SubgraphContext) => {
           const actor = requireUser(context);
           const [cycleId, reportId] = [requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId')];
-          return (await router.readsFromNew('SAMPLE_SELECTION', cycleId, reportId)) ? router.sampleSets(cycleId, reportId, actor) : legacy.sampleSets(cycleId, reportId);
+          return (await router.readsFromNew('SAMPLE_SELECTION', cycleId, reportId))
+            ? router.sampleSets(cycleId, reportId, actor)
+            : legacy.sampleSets(cycleId, reportId);
         },
         migrationStatus: (_: unknown, _args: unknown, context: SubgraphContext) => {
           requireAdmin(context);
           return Promise.all(MIGRATED_PHASES.map((phase) => state.status(phase)));
         },
-        verifyDataIntegrity: (_: unknown, args: { phase: PhaseName }, context: SubgraphContext) => operations.verify(requireMigratedPhase(args.phase), requireAdmin(context)),
+        verifyDataIntegrity: (_: unknown, args: { phase: PhaseName }, context: SubgraphContext) =>
+          operations.verify(requireMigratedPhase(args.phase), requireAdmin(context)),
         readSource: async (_: unknown, args: { phase: PhaseName; cycleId: string; reportId: string }, context: SubgraphContext) => {
           requireAdmin(context);
           const [cycleId, reportId] = [requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId')];
           const phase = requireMigratedPhase(args.phase);
-          return { phase, cycleId, reportId, bucket: readBucket(cycleId, reportId), source: (await router.readsFromNew(phase, cycleId, reportId)) ? 'NEW' : 'LEGACY' };
+          return {
+            phase,
+            cycleId,
+            reportId,
+            bucket: readBucket(cycleId, reportId),
+            source: (await router.readsFromNew(phase, cycleId, reportId)) ? 'NEW' : 'LEGACY',
+          };
         },
       },
       Mutation: {
@@ -82,7 +109,11 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
             ...input,
             cycleId: requireUuid(input.cycleId, 'cycleId'),
             reportId: requireUuid(input.reportId, 'reportId'),
-            samples: input.samples.map((sample) => ({ ...sample, sampleId: sample.sampleId ? requireUuid(sample.sampleId, 'samples.sampleId') : null, data: sample.data as Prisma.InputJsonValue })),
+            samples: input.samples.map((sample) => ({
+              ...sample,
+              sampleId: sample.sampleId ? requireUuid(sample.sampleId, 'samples.sampleId') : null,
+              data: sample.data as Prisma.InputJsonValue,
+            })),
           };
           return writeThrough('SAMPLE_SELECTION', actor, (hook) => legacy.createSampleSet(checked, actor, hook), sampleSetMirror);
         },
@@ -96,10 +127,12 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
         },
         backfillPhase: (_: unknown, args: { phase: PhaseName; limit?: number | null }, context: SubgraphContext) => {
           const actor = requireAdmin(context);
-          if (args.limit != null && (!Number.isInteger(args.limit) || args.limit < 1)) throw badUserInput('limit must be a positive whole number.', { argument: 'limit' });
+          if (args.limit != null && (!Number.isInteger(args.limit) || args.limit < 1))
+            throw badUserInput('limit must be a positive whole number.', { argument: 'limit' });
           return operations.backfill(requireMigratedPhase(args.phase), actor, args.limit ?? undefined);
         },
-        rollbackPhase: (_: unknown, args: { phase: PhaseName }, context: SubgraphContext) => operations.rollback(requireMigratedPhase(args.phase), requireAdmin(context)),
+        rollbackPhase: (_: unknown, args: { phase: PhaseName }, context: SubgraphContext) =>
+          operations.rollback(requireMigratedPhase(args.phase), requireAdmin(context)),
         setReadPercentage: async (_: unknown, args: { phase: PhaseName; percentage: number }, context: SubgraphContext) => {
           const actor = requireAdmin(context);
           const phase = requireMigratedPhase(args.phase);
@@ -116,4 +149,3 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
     context: (base: SubgraphContext) => base,
   };
 }
-

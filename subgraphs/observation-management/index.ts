@@ -2,8 +2,8 @@
 import { phaseSubgraph } from '@phasegraph/kit';
 
 export const subgraph = phaseSubgraph('OBSERVATION_MANAGEMENT', {
-  version: "A version of the observations (findings) raised on a report. Approved by an owner of the report.",
-  data: "The observation data of this version.",
-  decisions: "The decisions on the observations in this version.",
-  item: "The observation decided on (a UUID, stable across versions).",
+  version: 'A version of the observations (findings) raised on a report. Approved by an owner of the report.',
+  data: 'The observation data of this version.',
+  decisions: 'The decisions on the observations in this version.',
+  item: 'The observation decided on (a UUID, stable across versions).',
 });

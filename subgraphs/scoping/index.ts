@@ -3,7 +3,7 @@ import { phaseSubgraph } from '@phasegraph/kit';
 
 export const subgraph = phaseSubgraph('SCOPING', {
   version: "A version of what is in scope for a report's test. Approved by an owner of the report.",
-  data: "The scoping data of this version.",
-  decisions: "The scoping decisions on the attributes in this version.",
-  item: "The attribute scoped in or out (a UUID, stable across versions).",
+  data: 'The scoping data of this version.',
+  decisions: 'The scoping decisions on the attributes in this version.',
+  item: 'The attribute scoped in or out (a UUID, stable across versions).',
 });

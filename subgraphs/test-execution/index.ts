@@ -2,6 +2,6 @@
 import { phaseSubgraph } from '@phasegraph/kit';
 
 export const subgraph = phaseSubgraph('TEST_EXECUTION', {
-  record: "An entry in the Test Execution audit trail: a test run on a sample and its result. Append-only.",
-  data: "The execution: e.g. the test, the sample, the result.",
+  record: 'An entry in the Test Execution audit trail: a test run on a sample and its result. Append-only.',
+  data: 'The execution: e.g. the test, the sample, the result.',
 });

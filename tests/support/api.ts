@@ -41,7 +41,11 @@ export interface GraphQLResponse<Data = Record<string, any>> {
 }
 
 /** Sends one operation to the gateway, as `user` (anonymous when null). */
-export async function gql<Data = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, user: TestUser | string | null = null): Promise<GraphQLResponse<Data>> {
+export async function gql<Data = Record<string, any>>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  user: TestUser | string | null = null,
+): Promise<GraphQLResponse<Data>> {
   const token = typeof user === 'string' ? user : user?.token;
   const response = await fetch(stack.gatewayUrl, {
     method: 'POST',
@@ -92,13 +96,26 @@ export const VERSIONS = `query ($phase: PhaseName!, $cycleId: ID!, $reportId: ID
 }`;
 
 /** Creates a version of a FULL phase as `user` and returns it. */
-export async function createVersion(phase: string, record: { cycleId: string; reportId: string }, user: TestUser, extra: Record<string, unknown> = {}): Promise<Record<string, any>> {
+export async function createVersion(
+  phase: string,
+  record: { cycleId: string; reportId: string },
+  user: TestUser,
+  extra: Record<string, unknown> = {},
+): Promise<Record<string, any>> {
   const data = await ok<{ createVersion: Record<string, any> }>(CREATE_VERSION, { input: { phase, ...record, data: { note: 'test' }, ...extra } }, user);
   return data.createVersion;
 }
 
 /** Every version of a record, newest first (one page of up to 100). */
-export async function allVersions(phase: string, record: { cycleId: string; reportId: string }, user: TestUser): Promise<{ id: string; versionNumber: number; status: string }[]> {
-  const data = await ok<{ versions: { edges: { node: { id: string; versionNumber: number; status: string } }[] } }>(VERSIONS, { phase, ...record, first: 100 }, user);
+export async function allVersions(
+  phase: string,
+  record: { cycleId: string; reportId: string },
+  user: TestUser,
+): Promise<{ id: string; versionNumber: number; status: string }[]> {
+  const data = await ok<{ versions: { edges: { node: { id: string; versionNumber: number; status: string } }[] } }>(
+    VERSIONS,
+    { phase, ...record, first: 100 },
+    user,
+  );
   return data.versions.edges.map((edge) => edge.node);
 }

@@ -124,7 +124,10 @@ function readUntilReady(child: ChildProcess, readLog: () => string): Promise<str
 
 async function waitForHealth(url: string): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const ok = await fetch(url).then((response) => response.ok, () => false);
+    const ok = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -81,4 +81,5 @@ export function closeEventFor(connectionParams: Record<string, unknown>): Promis
   });
 }
 
-export const EVENT_FIELDS = 'cursor type phase versionId versionNumber cycleId reportId at actor { id name } record { __typename id ... on Version { status } }';
+export const EVENT_FIELDS =
+  'cursor type phase versionId versionNumber cycleId reportId at actor { id name } record { __typename id ... on Version { status } }';

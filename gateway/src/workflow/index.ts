@@ -4,8 +4,24 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import {
-  ALL_PHASES, MAX_PAGE_SIZE, PHASES, SubgraphClient, badUserInput, isFullPhase, notFound, readSdlFile, requireUser, requireUuid, sharedSdl, subgraphTypeDefs,
-  type AuditPhase, type FullPhase, type Identity, type PhaseName, type SubgraphUrls, type VersionStatus,
+  ALL_PHASES,
+  MAX_PAGE_SIZE,
+  PHASES,
+  SubgraphClient,
+  badUserInput,
+  isFullPhase,
+  notFound,
+  readSdlFile,
+  requireUser,
+  requireUuid,
+  sharedSdl,
+  subgraphTypeDefs,
+  type AuditPhase,
+  type FullPhase,
+  type Identity,
+  type PhaseName,
+  type SubgraphUrls,
+  type VersionStatus,
 } from '@phasegraph/kit';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
@@ -137,7 +153,12 @@ export function buildWorkflowSchema(urls: SubgraphUrls, subgraphSecret: string, 
       },
       version: async (_: unknown, args: { phase: PhaseName; id: string }, context: WorkflowContext) => {
         const phase = fullPhase(args.phase);
-        const { version } = await call<{ version: { id: string } | null }>(phase.name, `query ($id: ID!) { version: ${phase.fieldPrefix}Version(id: $id) { id } }`, { id: args.id }, context);
+        const { version } = await call<{ version: { id: string } | null }>(
+          phase.name,
+          `query ($id: ID!) { version: ${phase.fieldPrefix}Version(id: $id) { id } }`,
+          { id: args.id },
+          context,
+        );
         return version && versionStub(phase, version.id);
       },
       versions: (_: unknown, args: PageArgs & { status?: VersionStatus | null }, context: WorkflowContext) => versionPage(fullPhase(args.phase), args, context),
@@ -185,7 +206,11 @@ export function buildWorkflowSchema(urls: SubgraphUrls, subgraphSecret: string, 
         );
         return reviewed.map((decision) => ({ __typename: phase.decisionType, id: decision.id }));
       },
-      createVersionFromBaseline: async (_: unknown, args: { phase: PhaseName; baselineVersionId: string; additionalItems?: unknown[] | null }, context: WorkflowContext) => {
+      createVersionFromBaseline: async (
+        _: unknown,
+        args: { phase: PhaseName; baselineVersionId: string; additionalItems?: unknown[] | null },
+        context: WorkflowContext,
+      ) => {
         const phase = fullPhase(args.phase);
         const { created } = await call<{ created: { id: string } }>(
           phase.name,
@@ -236,6 +261,11 @@ function connection<Row, Edge extends { cursor: string }>(rows: Row[], first: nu
   const edges = rows.slice(0, first).map(edge);
   return {
     edges,
-    pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: afterCursor, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: {
+      hasNextPage: rows.length > first,
+      hasPreviousPage: afterCursor,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
   };
 }

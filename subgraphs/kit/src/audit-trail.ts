@@ -46,9 +46,7 @@ export class AuditTrail {
 
   /** Up to `first` records, newest first, after `before` when given. */
   page(cycleId: string, reportId: string, first: number, before: AuditPosition | null): Promise<AuditRecordRow[]> {
-    const after = before
-      ? { OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }] }
-      : {};
+    const after = before ? { OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }] } : {};
     return this.records().findMany({ where: { cycleId, reportId, ...after }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: first });
   }
 

@@ -5,8 +5,16 @@ import { z } from 'zod';
 
 /** Every subgraph of the supergraph besides the in-process workflow subgraph. */
 export const SUBGRAPH_NAMES = [
-  'identity', 'planning', 'data-profiling', 'scoping', 'sample-selection',
-  'data-owner-id', 'request-info', 'test-execution', 'observation-management', 'compat',
+  'identity',
+  'planning',
+  'data-profiling',
+  'scoping',
+  'sample-selection',
+  'data-owner-id',
+  'request-info',
+  'test-execution',
+  'observation-management',
+  'compat',
 ] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
@@ -44,7 +52,10 @@ const environment = z.object({
   NODE_ENV: z.string().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+    .optional(),
   PHASEGRAPH_DATA_DIR: z.string().min(1).default(path.join(repositoryRoot, '.phasegraph-data')),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
   JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),

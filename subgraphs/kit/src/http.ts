@@ -18,13 +18,20 @@ export const STATEMENTS_HEADER = 'x-phasegraph-sql-statements';
  * Apollo Server options shared by the gateway and every subgraph: no stack traces in responses, introspection on,
  * and errors masked unless phasegraph raised them on purpose.
  */
-export function apolloServerOptions<Context extends BaseContext>(logger: Logger): Pick<ApolloServerOptions<Context>, 'formatError' | 'includeStacktraceInErrorResponses' | 'introspection' | 'logger' | 'stopOnTerminationSignals'> {
+export function apolloServerOptions<Context extends BaseContext>(
+  logger: Logger,
+): Pick<ApolloServerOptions<Context>, 'formatError' | 'includeStacktraceInErrorResponses' | 'introspection' | 'logger' | 'stopOnTerminationSignals'> {
   return {
     includeStacktraceInErrorResponses: false,
     // The process owns shutdown: it stops every server it started, in order.
     stopOnTerminationSignals: false,
     introspection: true,
-    logger: { debug: (m) => logger.debug(String(m)), info: (m) => logger.debug(String(m)), warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
+    logger: {
+      debug: (m) => logger.debug(String(m)),
+      info: (m) => logger.debug(String(m)),
+      warn: (m) => logger.warn(String(m)),
+      error: (m) => logger.error(String(m)),
+    },
     formatError(formatted, error) {
       return maskError(formatted, error, logger);
     },
@@ -36,7 +43,13 @@ function maskError(formatted: GraphQLFormattedError, error: unknown, logger: Log
   if (typeof code === 'string' && PUBLIC_CODES.has(code)) return { ...formatted, extensions: { code, ...extensions } };
   const reference = randomUUID();
   const cause = error instanceof Error && 'originalError' in error && error.originalError ? error.originalError : error;
-  logger.error('unexpected error', { reference, code, message: formatted.message, path: formatted.path, stack: cause instanceof Error ? cause.stack : String(cause) });
+  logger.error('unexpected error', {
+    reference,
+    code,
+    message: formatted.message,
+    path: formatted.path,
+    stack: cause instanceof Error ? cause.stack : String(cause),
+  });
   return { message: `Internal server error (reference ${reference}).`, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR', reference } };
 }
 

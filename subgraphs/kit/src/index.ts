@@ -1,5 +1,17 @@
 // The public face of the versioning kit: what the gateway and the subgraphs build on.
-export { ALL_PHASES, PHASES, PHASE_NAMES, TESTER_ROLES, USER_ROLES, isFullPhase, type AuditPhase, type FullPhase, type Phase, type PhaseName, type UserRole } from './phases';
+export {
+  ALL_PHASES,
+  PHASES,
+  PHASE_NAMES,
+  TESTER_ROLES,
+  USER_ROLES,
+  isFullPhase,
+  type AuditPhase,
+  type FullPhase,
+  type Phase,
+  type PhaseName,
+  type UserRole,
+} from './phases';
 export { ErrorCode, PUBLIC_CODES, badUserInput, conflict, forbidden, notFound, requireUuid, serviceUnavailable, unauthenticated } from './errors';
 export { ConfigError, DEV_JWT_SECRET, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from './config';
 export { createLogger, type Logger } from './log';

@@ -12,12 +12,17 @@ export interface Logger {
 }
 
 export function createLogger(level: LogLevel, base: Record<string, unknown> = {}): Logger {
-  const write = (at: Exclude<LogLevel, 'silent'>) => (message: string, fields: Record<string, unknown> = {}) => {
-    if (ORDER[at] < ORDER[level]) return;
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: at, ...base, message, ...fields })}\n`);
-  };
+  const write =
+    (at: Exclude<LogLevel, 'silent'>) =>
+    (message: string, fields: Record<string, unknown> = {}) => {
+      if (ORDER[at] < ORDER[level]) return;
+      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: at, ...base, message, ...fields })}\n`);
+    };
   return {
-    debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error'),
+    debug: write('debug'),
+    info: write('info'),
+    warn: write('warn'),
+    error: write('error'),
     child: (fields) => createLogger(level, { ...base, ...fields }),
   };
 }

@@ -8,7 +8,8 @@ import type { SubgraphDefinition } from './subgraph-server';
 async function main(name: string | undefined): Promise<void> {
   if (!SUBGRAPH_NAMES.includes(name as never)) throw new ConfigError([`usage: main.ts <${SUBGRAPH_NAMES.join('|')}>; got ${name ?? 'nothing'}`]);
   const config = loadConfig();
-  if (!config.databaseUrl) throw new ConfigError(['DATABASE_URL: a subgraph run on its own needs a PostgreSQL server (npm start runs everything on the embedded one)']);
+  if (!config.databaseUrl)
+    throw new ConfigError(['DATABASE_URL: a subgraph run on its own needs a PostgreSQL server (npm start runs everything on the embedded one)']);
   const logger = createLogger(config.logLevel, { service: `phasegraph-${name}` });
   for (const warning of config.warnings) logger.warn(warning);
   const { subgraph } = (await import(`@phasegraph/${name}`)) as { subgraph: SubgraphDefinition };

@@ -10,7 +10,15 @@ import { isFullPhase, PHASES, type AuditPhase, type FullPhase, type PhaseName } 
 import { kitSdl, sharedSdl, subgraphTypeDefs } from './sdl';
 import { SubgraphClient } from './subgraph-client';
 import { defineSubgraph, requireUser, type SubgraphContext, type SubgraphDefinition, type SubgraphRuntime } from './subgraph-server';
-import { VersionStore, type CarryForwardData, type DecisionReview, type DecisionRow, type NewDecision, type VersionRow, type VersionStatus } from './versioning';
+import {
+  VersionStore,
+  type CarryForwardData,
+  type DecisionReview,
+  type DecisionRow,
+  type NewDecision,
+  type VersionRow,
+  type VersionStatus,
+} from './versioning';
 
 /** The most rows one page may hold. */
 export const MAX_PAGE_SIZE = 100;
@@ -36,7 +44,11 @@ export interface AuditPhaseDescriptions {
 }
 
 /** The subgraph of phase `name`: its types and operations come from the kit's templates, in the phase's words. */
-export function phaseSubgraph(name: PhaseName, descriptions: FullPhaseDescriptions | AuditPhaseDescriptions, behaviour: PhaseBehaviour = {}): SubgraphDefinition {
+export function phaseSubgraph(
+  name: PhaseName,
+  descriptions: FullPhaseDescriptions | AuditPhaseDescriptions,
+  behaviour: PhaseBehaviour = {},
+): SubgraphDefinition {
   const phase = PHASES[name];
   const shared = sharedSdl('scalars', 'enums', 'records', 'inputs');
   const user = kitSdl('user-reference');
@@ -44,13 +56,23 @@ export function phaseSubgraph(name: PhaseName, descriptions: FullPhaseDescriptio
   if (isFullPhase(phase)) {
     if (!('version' in descriptions)) throw new Error(`${name} is a FULL phase: describe its version, data, decisions and item.`);
     const values = { Version: phase.versionType, Decision: phase.decisionType, PHASE: phase.name, prefix: phase.fieldPrefix };
-    const types = kitSdl('full-phase-types', { ...values, versionDescription: sdlText(descriptions.version), dataDescription: sdlText(descriptions.data), decisionsDescription: sdlText(descriptions.decisions), itemDescription: sdlText(descriptions.item) });
-    return defineSubgraph(subgraphName, subgraphTypeDefs(shared, user, types, kitSdl('full-phase-operations', values)), (prisma, runtime) => fullPhaseSetup(phase, prisma, runtime, behaviour));
+    const types = kitSdl('full-phase-types', {
+      ...values,
+      versionDescription: sdlText(descriptions.version),
+      dataDescription: sdlText(descriptions.data),
+      decisionsDescription: sdlText(descriptions.decisions),
+      itemDescription: sdlText(descriptions.item),
+    });
+    return defineSubgraph(subgraphName, subgraphTypeDefs(shared, user, types, kitSdl('full-phase-operations', values)), (prisma, runtime) =>
+      fullPhaseSetup(phase, prisma, runtime, behaviour),
+    );
   }
   if (!('record' in descriptions)) throw new Error(`${name} is an AUDIT_ONLY phase: describe its record and data.`);
   const values = { Record: phase.recordType, PHASE: phase.name, prefix: phase.fieldPrefix };
   const types = kitSdl('audit-phase-types', { ...values, recordDescription: sdlText(descriptions.record), dataDescription: sdlText(descriptions.data) });
-  return defineSubgraph(subgraphName, subgraphTypeDefs(shared, user, types, kitSdl('audit-phase-operations', values)), (prisma) => auditPhaseSetup(phase, prisma));
+  return defineSubgraph(subgraphName, subgraphTypeDefs(shared, user, types, kitSdl('audit-phase-operations', values)), (prisma) =>
+    auditPhaseSetup(phase, prisma),
+  );
 }
 
 interface FullPhaseContext extends SubgraphContext {
@@ -86,7 +108,11 @@ function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: Subgrap
         requireUser(context);
         return store.currentVersion(requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId'));
       },
-      [`${p}Versions`]: (_: unknown, args: { cycleId: string; reportId: string; status?: VersionStatus | null; first: number; beforeVersionNumber?: number | null }, context: FullPhaseContext) => {
+      [`${p}Versions`]: (
+        _: unknown,
+        args: { cycleId: string; reportId: string; status?: VersionStatus | null; first: number; beforeVersionNumber?: number | null },
+        context: FullPhaseContext,
+      ) => {
         requireUser(context);
         return store.versionPage(requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId'), {
           status: args.status,
@@ -96,7 +122,11 @@ function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: Subgrap
       },
     },
     Mutation: {
-      [`${p}CreateVersion`]: (_: unknown, args: { cycleId: string; reportId: string; data: Prisma.InputJsonValue; parentVersionId?: string | null; items?: NewDecision[] | null }, context: FullPhaseContext) =>
+      [`${p}CreateVersion`]: (
+        _: unknown,
+        args: { cycleId: string; reportId: string; data: Prisma.InputJsonValue; parentVersionId?: string | null; items?: NewDecision[] | null },
+        context: FullPhaseContext,
+      ) =>
         store.createVersion(
           {
             cycleId: requireUuid(args.cycleId, 'cycleId'),
@@ -109,7 +139,9 @@ function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: Subgrap
         ),
       [`${p}ApproveVersion`]: (_: unknown, args: { id: string; notes?: string | null }, context: FullPhaseContext) => {
         const actor = requireUser(context);
-        return store.approveVersion(requireUuid(args.id, 'versionId'), actor, args.notes ?? null, (version) => authorizeReview(phase, actor, version, identity));
+        return store.approveVersion(requireUuid(args.id, 'versionId'), actor, args.notes ?? null, (version) =>
+          authorizeReview(phase, actor, version, identity),
+        );
       },
       [`${p}RejectVersion`]: (_: unknown, args: { id: string; notes: string }, context: FullPhaseContext) => {
         const actor = requireUser(context);
@@ -158,7 +190,11 @@ function auditPhaseSetup(phase: AuditPhase, prisma: PrismaClient) {
         requireUser(context);
         return context.records.load(requireUuid(args.id, 'id'));
       },
-      [`${p}AuditTrail`]: (_: unknown, args: { cycleId: string; reportId: string; first: number; beforeCreatedAt?: Date | null; beforeId?: string | null }, context: AuditPhaseContext) => {
+      [`${p}AuditTrail`]: (
+        _: unknown,
+        args: { cycleId: string; reportId: string; first: number; beforeCreatedAt?: Date | null; beforeId?: string | null },
+        context: AuditPhaseContext,
+      ) => {
         requireUser(context);
         const before = args.beforeCreatedAt && args.beforeId ? { createdAt: args.beforeCreatedAt, id: requireUuid(args.beforeId, 'beforeId') } : null;
         return trail.page(requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId'), pageSize(args.first), before);
@@ -166,7 +202,10 @@ function auditPhaseSetup(phase: AuditPhase, prisma: PrismaClient) {
     },
     Mutation: {
       [`${p}AppendRecord`]: (_: unknown, args: { cycleId: string; reportId: string; data: Prisma.InputJsonValue }, context: AuditPhaseContext) =>
-        trail.append({ cycleId: requireUuid(args.cycleId, 'cycleId'), reportId: requireUuid(args.reportId, 'reportId'), data: requireData(args.data) }, requireUser(context)),
+        trail.append(
+          { cycleId: requireUuid(args.cycleId, 'cycleId'), reportId: requireUuid(args.reportId, 'reportId'), data: requireData(args.data) },
+          requireUser(context),
+        ),
     },
   };
   return {
@@ -185,7 +224,8 @@ function userReference(id: string | null) {
 }
 
 function pageSize(first: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE + 1) throw badUserInput(`first must be between 1 and ${MAX_PAGE_SIZE}.`, { argument: 'first' });
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE + 1)
+    throw badUserInput(`first must be between 1 and ${MAX_PAGE_SIZE}.`, { argument: 'first' });
   return first;
 }
 

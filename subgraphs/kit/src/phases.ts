@@ -59,30 +59,83 @@ export type Phase = FullPhase | AuditPhase;
 /** The roles that may approve a phase whose approver is TESTER. */
 export const TESTER_ROLES: readonly UserRole[] = ['TESTER', 'TEST_LEAD', 'TEST_MANAGER'];
 
-function full(name: PhaseName, displayName: string, subgraph: string, fieldPrefix: string, approverRole: ApproverRole,
-  dataModel: string, versionType: string, decisionType: string): FullPhase {
+function full(
+  name: PhaseName,
+  displayName: string,
+  subgraph: string,
+  fieldPrefix: string,
+  approverRole: ApproverRole,
+  dataModel: string,
+  versionType: string,
+  decisionType: string,
+): FullPhase {
   return {
-    name, displayName, subgraph, fieldPrefix, versioningType: 'FULL', approvalRequired: true, approverRole, dataModel, versionType,
-    decisionType, versionModel: lowerFirst(dataModel), decisionModel: lowerFirst(decisionType),
+    name,
+    displayName,
+    subgraph,
+    fieldPrefix,
+    versioningType: 'FULL',
+    approvalRequired: true,
+    approverRole,
+    dataModel,
+    versionType,
+    decisionType,
+    versionModel: lowerFirst(dataModel),
+    decisionModel: lowerFirst(decisionType),
   };
 }
 
 function audit(name: PhaseName, displayName: string, subgraph: string, fieldPrefix: string, dataModel: string): AuditPhase {
   return {
-    name, displayName, subgraph, fieldPrefix, versioningType: 'AUDIT_ONLY', approvalRequired: false, approverRole: null, dataModel,
-    recordType: dataModel, recordModel: lowerFirst(dataModel),
+    name,
+    displayName,
+    subgraph,
+    fieldPrefix,
+    versioningType: 'AUDIT_ONLY',
+    approvalRequired: false,
+    approverRole: null,
+    dataModel,
+    recordType: dataModel,
+    recordModel: lowerFirst(dataModel),
   };
 }
 
 export const PHASES: Readonly<Record<PhaseName, Phase>> = {
   PLANNING: full('PLANNING', 'Planning', 'planning', 'planning', 'TESTER', 'PlanningPhaseVersion', 'PlanningVersion', 'AttributeDecision'),
-  DATA_PROFILING: full('DATA_PROFILING', 'Data Profiling', 'data-profiling', 'dataProfiling', 'REPORT_OWNER', 'DataProfilingVersion', 'DataProfilingVersion', 'RuleDecision'),
+  DATA_PROFILING: full(
+    'DATA_PROFILING',
+    'Data Profiling',
+    'data-profiling',
+    'dataProfiling',
+    'REPORT_OWNER',
+    'DataProfilingVersion',
+    'DataProfilingVersion',
+    'RuleDecision',
+  ),
   SCOPING: full('SCOPING', 'Scoping', 'scoping', 'scoping', 'REPORT_OWNER', 'ScopingVersion', 'ScopingVersion', 'ScopingDecision'),
-  SAMPLE_SELECTION: full('SAMPLE_SELECTION', 'Sample Selection', 'sample-selection', 'sampleSelection', 'REPORT_OWNER', 'SampleSelectionVersion', 'SampleSelectionVersion', 'SampleDecision'),
+  SAMPLE_SELECTION: full(
+    'SAMPLE_SELECTION',
+    'Sample Selection',
+    'sample-selection',
+    'sampleSelection',
+    'REPORT_OWNER',
+    'SampleSelectionVersion',
+    'SampleSelectionVersion',
+    'SampleDecision',
+  ),
   DATA_OWNER_ID: audit('DATA_OWNER_ID', 'Data Owner ID', 'data-owner-id', 'dataOwnerId', 'DataOwnerAssignment'),
   REQUEST_INFO: audit('REQUEST_INFO', 'Request Info', 'request-info', 'requestInfo', 'DocumentSubmission'),
   TEST_EXECUTION: audit('TEST_EXECUTION', 'Test Execution', 'test-execution', 'testExecution', 'TestExecutionAudit'),
-  OBSERVATION_MANAGEMENT: full('OBSERVATION_MANAGEMENT', 'Observation Management', 'observation-management', 'observationManagement', 'REPORT_OWNER', 'ObservationVersion', 'ObservationVersion', 'ObservationDecision'),
+  OBSERVATION_MANAGEMENT: full(
+    'OBSERVATION_MANAGEMENT',
+    'Observation Management',
+    'observation-management',
+    'observationManagement',
+    'REPORT_OWNER',
+    'ObservationVersion',
+    'ObservationVersion',
+    'ObservationDecision',
+  ),
 };
 
 /** Every phase, in lifecycle order. */

@@ -35,7 +35,7 @@ export function verifyIdentity(headers: { get(name: string): string | undefined 
   const payload = headers.get(IDENTITY_HEADER);
   const signedAt = headers.get(SIGNED_AT_HEADER);
   const given = headers.get(SIGNATURE_HEADER);
-  if (!payload || !signedAt || !given) throw new IdentitySignatureError('Subgraph requests must carry the gateway\'s signed identity.');
+  if (!payload || !signedAt || !given) throw new IdentitySignatureError("Subgraph requests must carry the gateway's signed identity.");
   const expected = Buffer.from(signature(payload, signedAt, secret));
   const actual = Buffer.from(given);
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) throw new IdentitySignatureError('The identity signature is not valid.');

@@ -32,7 +32,10 @@ export class SubgraphClient {
       throw serviceUnavailable(`The ${this.subgraph} subgraph is unavailable (${cause instanceof Error ? cause.message : String(cause)}).`);
     }
     addStatements(Number(response.headers.get(STATEMENTS_HEADER) ?? 0));
-    const body = (await response.json().catch(() => null)) as { data?: Data | null; errors?: { message: string; extensions?: Record<string, unknown> }[] } | null;
+    const body = (await response.json().catch(() => null)) as {
+      data?: Data | null;
+      errors?: { message: string; extensions?: Record<string, unknown> }[];
+    } | null;
     const [first] = body?.errors ?? [];
     if (first) {
       const code = first.extensions?.code;

@@ -59,7 +59,10 @@ export interface DecisionReview {
 }
 
 /** Derives a carried-forward version's data from its baseline's and the decisions it will hold. */
-export type CarryForwardData = (baseline: Prisma.JsonValue, decisions: { itemId: string; itemData: Prisma.JsonValue; carried: boolean }[]) => Prisma.InputJsonValue;
+export type CarryForwardData = (
+  baseline: Prisma.JsonValue,
+  decisions: { itemId: string; itemData: Prisma.JsonValue; carried: boolean }[],
+) => Prisma.InputJsonValue;
 
 export interface NewVersion {
   cycleId: string;
@@ -123,7 +126,12 @@ export class VersionStore {
    * Creates the next DRAFT version from a baseline: the baseline's APPROVED decisions carried forward (same items,
    * status kept, `carriedFromVersionId` set) plus `additionalItems` as PENDING. `carryForwardData` derives the data.
    */
-  async createVersionFromBaseline(baselineId: string, additionalItems: NewDecision[], actor: Identity, carryForwardData: CarryForwardData): Promise<VersionRow> {
+  async createVersionFromBaseline(
+    baselineId: string,
+    additionalItems: NewDecision[],
+    actor: Identity,
+    carryForwardData: CarryForwardData,
+  ): Promise<VersionRow> {
     assertDistinctItems(additionalItems);
     const baseline = await this.requireVersion(baselineId);
     return this.transaction(async (tx) => {
@@ -133,12 +141,21 @@ export class VersionStore {
       if (clash) throw badUserInput(`Item ${clash.itemId} is already carried forward from the baseline.`, { argument: 'additionalItems' });
       const seeds: DecisionSeed[] = [
         ...carried.map((decision) => ({
-          itemId: decision.itemId, itemData: decision.itemData as Prisma.InputJsonValue, reason: decision.reason, status: decision.status,
-          decidedById: decision.decidedById, decidedAt: decision.decidedAt, decisionNotes: decision.decisionNotes, carriedFromVersionId: baseline.id,
+          itemId: decision.itemId,
+          itemData: decision.itemData as Prisma.InputJsonValue,
+          reason: decision.reason,
+          status: decision.status,
+          decidedById: decision.decidedById,
+          decidedAt: decision.decidedAt,
+          decisionNotes: decision.decisionNotes,
+          carriedFromVersionId: baseline.id,
         })),
         ...additionalItems,
       ];
-      const data = carryForwardData(baseline.data, seeds.map((seed) => ({ itemId: seed.itemId, itemData: seed.itemData as Prisma.JsonValue, carried: Boolean(seed.carriedFromVersionId) })));
+      const data = carryForwardData(
+        baseline.data,
+        seeds.map((seed) => ({ itemId: seed.itemId, itemData: seed.itemData as Prisma.JsonValue, carried: Boolean(seed.carriedFromVersionId) })),
+      );
       return this.insertVersion(tx, { cycleId: baseline.cycleId, reportId: baseline.reportId, data, parent: baseline }, actor, seeds);
     });
   }
@@ -147,7 +164,12 @@ export class VersionStore {
    * Sets each named decision of a DRAFT version APPROVED or REJECTED, with the reviewer, time and notes, all in one
    * transaction: a decision of another version, or a version that is no longer DRAFT, refuses the whole review.
    */
-  async reviewDecisions(versionId: string, reviews: DecisionReview[], actor: Identity, authorize: (version: VersionRow) => Promise<void>): Promise<DecisionRow[]> {
+  async reviewDecisions(
+    versionId: string,
+    reviews: DecisionReview[],
+    actor: Identity,
+    authorize: (version: VersionRow) => Promise<void>,
+  ): Promise<DecisionRow[]> {
     if (reviews.length === 0) throw badUserInput('reviews must name at least one decision.', { argument: 'reviews' });
     const ids = new Set<string>();
     for (const review of reviews) {
@@ -166,7 +188,11 @@ export class VersionStore {
           where: { id: review.decisionId, versionId },
           data: { status: review.status, decidedById: actor.id, decidedAt, decisionNotes: review.notes ?? null },
         });
-        if (count === 0) throw badUserInput(`Decision ${review.decisionId} is not a decision of version ${versionId}.`, { argument: 'reviews.decisionId', decisionId: review.decisionId });
+        if (count === 0)
+          throw badUserInput(`Decision ${review.decisionId} is not a decision of version ${versionId}.`, {
+            argument: 'reviews.decisionId',
+            decisionId: review.decisionId,
+          });
       }
       return this.decisions(tx).findMany({ where: { id: { in: [...ids] } }, orderBy: [{ position: 'asc' }] });
     });
@@ -284,7 +310,12 @@ export class VersionStore {
    * written before the decisions so that a failure there rolls back an event already signalled: listeners must
    * still hear nothing (a test holds us to it).
    */
-  private async insertVersion(tx: Prisma.TransactionClient, input: { cycleId: string; reportId: string; data: Prisma.InputJsonValue; parent: VersionRow | null }, actor: Identity, decisions: DecisionSeed[]): Promise<VersionRow> {
+  private async insertVersion(
+    tx: Prisma.TransactionClient,
+    input: { cycleId: string; reportId: string; data: Prisma.InputJsonValue; parent: VersionRow | null },
+    actor: Identity,
+    decisions: DecisionSeed[],
+  ): Promise<VersionRow> {
     const latest = await this.versions(tx).findFirst({ where: { cycleId: input.cycleId, reportId: input.reportId }, orderBy: { versionNumber: 'desc' } });
     const parent = input.parent ?? latest;
     const id = randomUUID();
