@@ -1,12 +1,24 @@
 // The operator's migration operations: backfill (copy what dual write never saw, replay its failures), integrity
 // verification (every legacy record against its mirror), and rollback (back to the legacy tables in seconds).
-import type { PrismaClient } from '@phasegraph/db';
+import { Prisma, type PrismaClient } from '@phasegraph/db';
 import { PHASES, type FullPhase, type Identity, type SubgraphClient } from '@phasegraph/kit';
 import { attributeMirror, sampleSetMirror, type DualWriter, type Mirror } from './dual-writer';
 import type { MigratedPhase, MigrationState } from './migration-state';
 import { MIRROR_FIELDS, attributesFromMirror, sampleSetFromMirror, type MirroredVersion } from './read-router';
 
 const BATCH = 100;
+
+/** Each migrated phase's legacy table and its record id column (constants, never input). */
+const LEGACY_TABLES = {
+  PLANNING: { table: Prisma.raw('compat.report_attributes'), id: Prisma.raw('id') },
+  SAMPLE_SELECTION: { table: Prisma.raw('compat.sample_sets'), id: Prisma.raw('set_id') },
+} as const satisfies Record<MigratedPhase, unknown>;
+
+/** `FROM … WHERE …` selecting a phase's legacy records (as `l`) that have no mirror, active or kept. */
+function unmirroredRows(phase: MigratedPhase): Prisma.Sql {
+  const { table, id } = LEGACY_TABLES[phase];
+  return Prisma.sql`FROM ${table} l WHERE NOT EXISTS (SELECT 1 FROM compat.migration_mappings m WHERE m.phase = ${phase} AND m.legacy_id = l.${id})`;
+}
 
 export interface Discrepancy {
   type: 'MISSING_IN_NEW' | 'MISSING_IN_OLD' | 'DATA_MISMATCH';
@@ -129,24 +141,8 @@ export class MigrationOperations {
 
   /** Legacy records of `phase` with no mirror (active or kept), oldest first. */
   private async unmirrored(phase: MigratedPhase, take: number): Promise<LegacyRecord[]> {
-    if (phase === 'PLANNING') {
-      const rows = await this.prisma.$queryRaw<{ id: string }[]>`
-        SELECT r.id FROM compat.report_attributes r
-        WHERE NOT EXISTS (SELECT 1 FROM compat.migration_mappings m WHERE m.phase = 'PLANNING' AND m.legacy_id = r.id)
-        ORDER BY r.created_at, r.id LIMIT ${take}`;
-      return [
-        ...(
-          await this.legacyRecords(
-            phase,
-            rows.map((row) => row.id),
-          )
-        ).values(),
-      ];
-    }
-    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
-      SELECT s.set_id AS id FROM compat.sample_sets s
-      WHERE NOT EXISTS (SELECT 1 FROM compat.migration_mappings m WHERE m.phase = 'SAMPLE_SELECTION' AND m.legacy_id = s.set_id)
-      ORDER BY s.created_at, s.set_id LIMIT ${take}`;
+    const { id } = LEGACY_TABLES[phase];
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`SELECT l.${id} AS id ${unmirroredRows(phase)} ORDER BY l.created_at, l.${id} LIMIT ${take}`;
     return [
       ...(
         await this.legacyRecords(
@@ -158,14 +154,7 @@ export class MigrationOperations {
   }
 
   private async countUnmirrored(phase: MigratedPhase): Promise<number> {
-    const [row] =
-      phase === 'PLANNING'
-        ? await this.prisma.$queryRaw<
-            { n: number }[]
-          >`SELECT count(*)::int AS n FROM compat.report_attributes r WHERE NOT EXISTS (SELECT 1 FROM compat.migration_mappings m WHERE m.phase = 'PLANNING' AND m.legacy_id = r.id)`
-        : await this.prisma.$queryRaw<
-            { n: number }[]
-          >`SELECT count(*)::int AS n FROM compat.sample_sets s WHERE NOT EXISTS (SELECT 1 FROM compat.migration_mappings m WHERE m.phase = 'SAMPLE_SELECTION' AND m.legacy_id = s.set_id)`;
+    const [row] = await this.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n ${unmirroredRows(phase)}`;
     return row!.n;
   }
 
