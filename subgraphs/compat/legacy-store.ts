@@ -2,7 +2,7 @@
 // and report, the newest flagged latest. Writes of one attribute (or one report's sets) are serialised.
 import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient } from '@phasegraph/db';
-import { badUserInput, type Identity } from '@phasegraph/kit';
+import { badUserInput, lockRecord, type Identity } from '@phasegraph/kit';
 
 export interface ReportAttributeInput {
   cycleId: string;
@@ -50,7 +50,7 @@ export class LegacyStore {
     const attributeType = required(input.attributeType, 'attributeType');
     const attributeId = input.attributeId ?? randomUUID();
     return this.prisma.$transaction(async (tx) => {
-      await lock(tx, `attribute:${attributeId}`);
+      await lockRecord(tx, `compat:attribute:${attributeId}`);
       const latest = await tx.reportAttribute.findFirst({ where: { attributeId }, orderBy: { versionNumber: 'desc' } });
       if (latest && (latest.cycleId !== input.cycleId || latest.reportId !== input.reportId)) {
         throw badUserInput(`Attribute ${attributeId} belongs to another cycle or report.`, { argument: 'attributeId' });
@@ -78,7 +78,7 @@ export class LegacyStore {
     const sampleIds = input.samples.map((sample) => sample.sampleId ?? randomUUID());
     if (new Set(sampleIds).size !== sampleIds.length) throw badUserInput('samples lists a sampleId more than once.', { argument: 'samples' });
     return this.prisma.$transaction(async (tx) => {
-      await lock(tx, `sample-sets:${input.cycleId}:${input.reportId}`);
+      await lockRecord(tx, `compat:sample-sets:${input.cycleId}:${input.reportId}`);
       const latest = await tx.sampleSet.findFirst({ where: { cycleId: input.cycleId, reportId: input.reportId }, orderBy: { versionNumber: 'desc' } });
       if (latest)
         await tx.sampleSet.updateMany({ where: { cycleId: input.cycleId, reportId: input.reportId, isLatestVersion: true }, data: { isLatestVersion: false } });
@@ -103,8 +103,4 @@ export class LegacyStore {
 function required(value: string, argument: string): string {
   if (!value.trim()) throw badUserInput(`${argument} must not be blank.`, { argument });
   return value.trim();
-}
-
-async function lock(tx: Prisma.TransactionClient, key: string): Promise<void> {
-  await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtextextended(${`compat:${key}`}, 0))`;
 }

@@ -23,3 +23,4 @@ export { FEDERATION_LINK, kitSdl, readSdlFile, sharedSdl, subgraphTypeDefs } fro
 export { phaseSubgraph, MAX_PAGE_SIZE, type AuditPhaseDescriptions, type FullPhaseDescriptions, type PhaseBehaviour } from './phase-subgraph';
 export { VERSION_EVENTS_CHANNEL, type NewVersionEvent, type VersionEventType } from './event-log';
 export type { CarryForwardData, VersionStatus } from './versioning';
+export { lockRecord } from './record-lock';

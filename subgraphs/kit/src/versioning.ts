@@ -6,6 +6,7 @@ import type { Prisma, PrismaClient } from '@phasegraph/db';
 import { badUserInput, conflict, notFound } from './errors';
 import { recordVersionEvents, type NewVersionEvent, type VersionEventType } from './event-log';
 import type { FullPhase } from './phases';
+import { lockRecord } from './record-lock';
 import type { Identity } from './signed-identity';
 
 export type VersionStatus = 'DRAFT' | 'APPROVED' | 'REJECTED' | 'SUPERSEDED';
@@ -360,13 +361,9 @@ export class VersionStore {
     return parent;
   }
 
-  /**
-   * Serialises every numbering and status change of one record (phase, cycle, report) until the transaction ends.
-   * A transaction-scoped advisory lock works before the first version exists, which a row lock cannot.
-   */
-  private async lockRecord(tx: Prisma.TransactionClient, cycleId: string, reportId: string): Promise<void> {
-    const key = `${this.phase.name}:${cycleId}:${reportId}`;
-    await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+  /** Serialises every numbering and status change of one record (phase, cycle, report) until `tx` ends. */
+  private lockRecord(tx: Prisma.TransactionClient, cycleId: string, reportId: string): Promise<void> {
+    return lockRecord(tx, `${this.phase.name}:${cycleId}:${reportId}`);
   }
 
   private versions(db: Db): VersionTable {
