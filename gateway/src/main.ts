@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     'Subgraphs (they accept only calls signed by the gateway):',
     ...[...stack.urls].map(([name, url]) => `  ${name} subgraph: ${url}`),
   ];
-  if (process.env.NODE_ENV !== 'production') {
+  if (!config.production) {
     const demo = await seedDemo(stack.urls, config.subgraphSecret, config.jwtSecret);
     lines.push(
       '',

@@ -19,7 +19,7 @@ export const SUBGRAPH_NAMES = [
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 /** The development secrets used when none is configured (never in production). */
-export const DEV_JWT_SECRET = 'phasegraph-development-jwt-secret-change-me';
+const DEV_JWT_SECRET = 'phasegraph-development-jwt-secret-change-me';
 const DEV_SUBGRAPH_SECRET = 'phasegraph-development-subgraph-secret-change-me';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -39,6 +39,8 @@ export interface Config {
   /** Subgraphs served elsewhere (`<NAME>_SUBGRAPH_URL`); the others run inside the gateway's process. */
   subgraphUrls: Partial<Record<SubgraphName, string>>;
   logLevel: LogLevel;
+  /** NODE_ENV=production: secrets are required and no demo data is seeded. */
+  production: boolean;
   /** Answer every GraphQL request with the SQL statements it cost, in `x-phasegraph-sql-statements`. */
   reportSqlStatements: boolean;
   /** Messages about the configuration worth showing at start, e.g. development secrets in use. */
@@ -91,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subgraphSecret: secret('SUBGRAPH_SECRET', DEV_SUBGRAPH_SECRET),
     subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.flatMap((name) => (values[urlEnv(name)] ? [[name, values[urlEnv(name)]]] : []))),
     logLevel: values.LOG_LEVEL,
+    production,
     reportSqlStatements: values.REPORT_SQL_STATEMENTS === '1' || values.REPORT_SQL_STATEMENTS === 'true',
     warnings,
   };

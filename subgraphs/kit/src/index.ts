@@ -13,13 +13,13 @@ export {
   type UserRole,
 } from './phases';
 export { ErrorCode, PUBLIC_CODES, badUserInput, conflict, forbidden, notFound, requireUuid, serviceUnavailable, unauthenticated } from './errors';
-export { ConfigError, DEV_JWT_SECRET, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from './config';
+export { ConfigError, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from './config';
 export { createLogger, type Logger } from './log';
 export { STATEMENTS_HEADER, apolloServerOptions, serveGraphQL, type RunningServer, type Routes } from './http';
 export { signIdentity, verifyIdentity, IdentitySignatureError, type Identity } from './signed-identity';
 export { SubgraphClient, type SubgraphUrls } from './subgraph-client';
 export { defineSubgraph, requireUser, type SubgraphContext, type SubgraphDefinition, type SubgraphRuntime } from './subgraph-server';
-export { FEDERATION_LINK, kitSdl, readSdlFile, sharedSdl, subgraphTypeDefs } from './sdl';
+export { kitSdl, readSdlFile, sharedSdl, subgraphTypeDefs } from './sdl';
 export { phaseSubgraph, MAX_PAGE_SIZE, type AuditPhaseDescriptions, type FullPhaseDescriptions, type PhaseBehaviour } from './phase-subgraph';
 export { VERSION_EVENTS_CHANNEL, type NewVersionEvent, type VersionEventType } from './event-log';
 export type { CarryForwardData, VersionStatus } from './versioning';

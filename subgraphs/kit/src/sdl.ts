@@ -8,7 +8,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const sharedDir = path.resolve(here, '../../../schema/shared');
 const kitSdlDir = path.resolve(here, '../sdl');
 
-export const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@inaccessible", "@shareable"])';
+const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@inaccessible", "@shareable"])';
 
 /** The shared SDL files by name: `scalars`, `enums`, `records`. */
 export function sharedSdl(...names: string[]): string {
