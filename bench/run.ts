@@ -108,7 +108,7 @@ try {
     await must(APPROVE_VERSION, { phase: 'PLANNING', versionId: draft });
     await Promise.all(
       watchers.map(async (watcher, i) => {
-        await watcher.until(before[i]! + 1, 30_000);
+        await watcher.until(before[i]! + 1);
         delivery.push(performance.now() - sent);
       }),
     );

@@ -359,11 +359,21 @@ describe('the migration', () => {
     const written: string[] = [];
     const errors: unknown[] = [];
     let running = true;
+    // Resolves once `count` more writes have been acknowledged (or the traffic failed): the test's clock is writes.
+    const progress: (() => void)[] = [];
+    const moreWrites = (count: number) => {
+      const target = written.length + count;
+      return new Promise<void>((resolve) => {
+        const check = () => (written.length >= target || errors.length > 0 ? resolve() : progress.push(check));
+        check();
+      });
+    };
     const writer = async (lane: number) => {
       for (let i = 0; running; i++) {
         const result = await gql(CREATE_ATTRIBUTE, { input: { ...record, attributeName: `w${lane}-${i}`, attributeType: 'string' } }, tester);
         if (result.errors) errors.push(result.errors);
         else written.push(result.data!.createReportAttribute.attributeId);
+        progress.splice(0).forEach((check) => check());
       }
     };
     const reader = async () => {
@@ -373,9 +383,9 @@ describe('the migration', () => {
       }
     };
     const traffic = Promise.all([writer(1), writer(2), reader(), reader()]);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await moreWrites(6);
     const { rollbackPhase } = await ok(ROLLBACK, { phase: 'PLANNING' }, admin);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await moreWrites(6);
     running = false;
     await traffic;
 

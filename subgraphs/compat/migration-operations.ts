@@ -117,8 +117,8 @@ export class MigrationOperations {
 
   /**
    * Returns the phase to the legacy tables: stops dual writes, sends every read back to them, marks the mirrored
-   * data inactive (kept, so backfill can roll forward), clears this instance's cached settings (others re-read
-   * within a second) and records the event. Reports each step and its duration.
+   * data inactive (kept, so backfill can roll forward), clears this instance's cached settings (others forget
+   * theirs when they hear each change commit) and records the event. Reports each step and its duration.
    */
   async rollback(phase: MigratedPhase, actor: Identity) {
     const started = Date.now();
@@ -134,7 +134,7 @@ export class MigrationOperations {
       const count = await this.state.setActive(phase, false);
       return `${count} mirrored record(s) inactive, kept for roll-forward`;
     });
-    await step('clear caches', async () => (this.state.forget(phase), 'settings cache cleared'));
+    await step('clear caches', async () => (this.state.forgetAll(), 'settings cache cleared'));
     await step('record the event', async () => (await this.state.recordEvent(phase, 'ROLLBACK', actor.id, { steps }), 'ROLLBACK recorded'));
     return { phase, steps, durationMs: Date.now() - started };
   }

@@ -1,6 +1,6 @@
-// The migration's state per phase: settings (read by every instance within a second of a change), the write
-// counters behind dual-write consistency, the old↔new mappings and the recorded failures.
-import type { Prisma, PrismaClient } from '@phasegraph/db';
+// The migration's state per phase: settings (cached, and forgotten by every instance as soon as a change commits),
+// the write counters behind dual-write consistency, the old↔new mappings and the recorded failures.
+import type { Database, Prisma, PrismaClient } from '@phasegraph/db';
 import { badUserInput, type PhaseName } from '@phasegraph/kit';
 
 /** The phases that have legacy data: report attributes mirror to Planning, sample sets to Sample Selection. */
@@ -9,7 +9,8 @@ export type MigratedPhase = (typeof MIGRATED_PHASES)[number];
 
 /** Below this share of legacy writes mirrored, the phase's status carries an alert. */
 export const CONSISTENCY_ALERT_THRESHOLD = 0.99;
-const SETTINGS_TTL_MS = 1_000;
+/** The channel a settings change is announced on when it commits; every instance then forgets its cached settings. */
+const SETTINGS_CHANGED_CHANNEL = 'phasegraph_migration_settings';
 
 export interface PhaseSettings {
   phase: MigratedPhase;
@@ -26,17 +27,37 @@ export function requireMigratedPhase(phase: PhaseName): MigratedPhase {
 }
 
 export class MigrationState {
-  private readonly cache = new Map<MigratedPhase, { settings: PhaseSettings; readAt: number }>();
+  private readonly cache = new Map<MigratedPhase, PhaseSettings>();
+  /**
+   * Counts the times the cache was emptied. A read of the settings that began before a change may end after it; it
+   * caches what it read only if no change was announced meanwhile, so stale settings never return to the cache.
+   */
+  private generation = 0;
+  /** Settled once this instance hears of changes; until then (or if it cannot listen) nothing is cached. */
+  private listening: Promise<boolean>;
+  private stopListening: (() => Promise<void>) | undefined;
 
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    database: Pick<Database, 'listen'>,
+  ) {
+    // The listener is also called after a lost connection comes back, when announcements may have been missed.
+    this.listening = database
+      .listen(SETTINGS_CHANGED_CHANNEL, () => this.forgetAll())
+      .then(
+        (stop) => ((this.stopListening = stop), true),
+        () => false,
+      );
+  }
 
-  /** The phase's settings, at most a second old. */
+  /** The phase's settings, as of the last change this instance heard of. */
   async settings(phase: MigratedPhase): Promise<PhaseSettings> {
     const cached = this.cache.get(phase);
-    if (cached && Date.now() - cached.readAt < SETTINGS_TTL_MS) return cached.settings;
+    if (cached) return cached;
+    const generation = this.generation;
     const row = await this.row(phase);
     const settings = { phase, dualWriteEnabled: row.dualWriteEnabled, readPercentage: row.readPercentage, active: row.active };
-    this.cache.set(phase, { settings, readAt: Date.now() });
+    if ((await this.listening) && generation === this.generation) this.cache.set(phase, settings);
     return settings;
   }
 
@@ -62,8 +83,11 @@ export class MigrationState {
     data: { dualWriteEnabled?: boolean; readPercentage?: number; active?: boolean; lastVerifiedAt?: Date; backfilledAt?: Date },
   ) {
     await this.row(phase);
-    await this.prisma.phaseMigration.update({ where: { phase }, data });
-    this.cache.delete(phase);
+    await this.prisma.$transaction(async (tx) => {
+      await tx.phaseMigration.update({ where: { phase }, data });
+      await announceChange(tx);
+    });
+    this.forgetAll();
     return this.status(phase);
   }
 
@@ -96,15 +120,22 @@ export class MigrationState {
     await this.row(phase);
     const { count } = await this.prisma.$transaction(async (tx) => {
       await tx.phaseMigration.update({ where: { phase }, data: { active } });
+      await announceChange(tx);
       return tx.migrationMapping.updateMany({ where: { phase, active: !active }, data: { active } });
     });
-    this.cache.delete(phase);
+    this.forgetAll();
     return count;
   }
 
-  /** Forgets the cached settings of `phase` (this instance; others re-read within a second). */
-  forget(phase: MigratedPhase): void {
-    this.cache.delete(phase);
+  /** Forgets every cached setting of this instance (other instances forget when they hear the change commit). */
+  forgetAll(): void {
+    this.generation++;
+    this.cache.clear();
+  }
+
+  async close(): Promise<void> {
+    await this.listening;
+    await this.stopListening?.();
   }
 
   /** Notes an operator's action on the migration. */
@@ -124,4 +155,9 @@ export class MigrationState {
   private async row(phase: MigratedPhase) {
     return this.prisma.phaseMigration.upsert({ where: { phase }, create: { phase }, update: {} });
   }
+}
+
+/** Tells every instance, once `tx` commits, that the settings changed. */
+async function announceChange(tx: Prisma.TransactionClient): Promise<void> {
+  await tx.$queryRaw`SELECT 1 AS announced FROM pg_notify(${SETTINGS_CHANGED_CHANNEL}, '')`;
 }

@@ -28,7 +28,7 @@ function requireAdmin(context: SubgraphContext): Identity {
 
 export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) {
   const legacy = new LegacyStore(prisma);
-  const state = new MigrationState(prisma);
+  const state = new MigrationState(prisma, runtime.database);
   const client = (name: string) => new SubgraphClient(name, runtime.urls, runtime.config.subgraphSecret);
   const phases = { PLANNING: client('planning'), SAMPLE_SELECTION: client('sample-selection') };
   const dualWriter = new DualWriter(state, phases, runtime.logger.child({ subgraph: 'compat' }));
@@ -147,5 +147,6 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
       },
     },
     context: (base: SubgraphContext) => base,
+    close: () => state.close(),
   };
 }

@@ -11,8 +11,10 @@ export const wsUrl = () => stack.gatewayUrl.replace(/^http/, 'ws');
 export interface Subscription {
   /** Every payload received so far. */
   received: { data?: any; errors?: any[] }[];
-  /** Resolves once `count` payloads have arrived (fails after `ms`). */
-  until(count: number, ms?: number): Promise<{ data?: any; errors?: any[] }[]>;
+  /** Resolves with the first `count` payloads once they have arrived; fails if the subscription ends first. */
+  until(count: number): Promise<{ data?: any; errors?: any[] }[]>;
+  /** Resolves with every payload received up to and including the first one `matches` accepts. */
+  untilMatch(matches: (payload: { data?: any; errors?: any[] }) => boolean): Promise<{ data?: any; errors?: any[] }[]>;
   close(): Promise<void>;
 }
 
@@ -28,36 +30,51 @@ export function subscribe(user: TestUser | string | null, query: string, variabl
     onNonLazyError: () => undefined,
   });
   const received: { data?: any; errors?: any[] }[] = [];
-  const waiters: (() => void)[] = [];
-  let failure: unknown;
+  // Each waiter is asked again after every payload (and when the subscription fails or ends); no polling, no timer:
+  // a test that waits in vain ends at Jest's own timeout, with what arrived in the message.
+  const waiters = new Set<() => void>();
+  let ended: string | undefined;
+  const wakeAll = () => [...waiters].forEach((wake) => wake());
   const stop = client.subscribe(
     { query, variables },
     {
       next: (value) => {
         received.push(value as { data?: any; errors?: any[] });
-        waiters.splice(0).forEach((wake) => wake());
+        wakeAll();
       },
       error: (error) => {
-        failure = error;
-        waiters.splice(0).forEach((wake) => wake());
+        ended = `subscription failed: ${JSON.stringify(error, ['code', 'reason', 'message'])}`;
+        wakeAll();
       },
-      complete: () => undefined,
+      complete: () => {
+        ended = 'subscription completed';
+        wakeAll();
+      },
     },
   );
+  const waitFor = (done: () => number) =>
+    new Promise<{ data?: any; errors?: any[] }[]>((resolve, reject) => {
+      const check = () => {
+        const upTo = done();
+        if (upTo >= 0) {
+          waiters.delete(check);
+          resolve(received.slice(0, upTo));
+        } else if (ended) {
+          waiters.delete(check);
+          reject(new Error(`${ended} after ${received.length} payload(s): ${JSON.stringify(received)}`));
+        }
+      };
+      waiters.add(check);
+      check();
+    });
   return {
     received,
-    async until(count, ms = 15_000) {
-      const deadline = Date.now() + ms;
-      while (received.length < count) {
-        if (failure) throw new Error(`subscription failed: ${JSON.stringify(failure, ['code', 'reason', 'message'])}`);
-        if (Date.now() > deadline) throw new Error(`expected ${count} events, got ${received.length}: ${JSON.stringify(received)}`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 100);
-        });
-      }
-      return received.slice(0, count);
-    },
+    until: (count) => waitFor(() => (received.length >= count ? count : -1)),
+    untilMatch: (matches) =>
+      waitFor(() => {
+        const index = received.findIndex(matches);
+        return index < 0 ? -1 : index + 1;
+      }),
     async close() {
       stop();
       await client.dispose();

@@ -44,6 +44,8 @@ export interface SubgraphDefinition {
 export interface SubgraphSetup<Context extends SubgraphContext> {
   resolvers: GraphQLResolverMap<Context>;
   context(base: SubgraphContext): Context;
+  /** Releases what the setup holds beyond its Prisma client (e.g. a LISTEN connection), after the server stops. */
+  close?(): Promise<void>;
 }
 
 export function defineSubgraph<Context extends SubgraphContext>(
@@ -57,13 +59,13 @@ export function defineSubgraph<Context extends SubgraphContext>(
     async start(runtime) {
       const prisma = runtime.database.client();
       const logger = runtime.logger.child({ subgraph: name });
-      const { resolvers, context } = setup(prisma, runtime);
+      const { resolvers, context, close } = setup(prisma, runtime);
       const server = new ApolloServer<Context>({
         schema: buildSubgraphSchema({ typeDefs, resolvers: { JSON: JSONResolver, DateTime: DateTimeResolver, ...resolvers } as GraphQLResolverMap<unknown> }),
         plugins: [ApolloServerPluginLandingPageDisabled()],
         ...apolloServerOptions<Context>(logger),
       });
-      return serveGraphQL({
+      const running = await serveGraphQL({
         server,
         port: runtime.port,
         host: runtime.host,
@@ -75,6 +77,13 @@ export function defineSubgraph<Context extends SubgraphContext>(
           return true;
         },
       });
+      return {
+        ...running,
+        async close() {
+          await running.close();
+          await close?.();
+        },
+      };
     },
   };
 }
