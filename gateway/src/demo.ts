@@ -1,6 +1,6 @@
 // Demo users for a development start: an admin, a tester and the owner of a demo report, recorded and assigned
 // through the identity subgraph's API, with ready-to-paste Authorization headers.
-import { SubgraphClient, type Identity, type SubgraphUrls } from '@phasegraph/kit';
+import type { Identity, SubgraphClient, SubgraphDirectory } from '@phasegraph/kit';
 import { SignJWT } from 'jose';
 
 export const DEMO_CYCLE_ID = '00000000-0000-4000-8000-00000000c001';
@@ -23,8 +23,8 @@ export function signToken(user: Identity, secret: string, days = 30): Promise<st
 }
 
 /** Records the demo users, makes the demo owner an owner of the demo report, and returns their headers. */
-export async function seedDemo(urls: SubgraphUrls, subgraphSecret: string, jwtSecret: string): Promise<{ user: Identity; header: string }[]> {
-  const identity = new SubgraphClient('identity', urls, subgraphSecret);
+export async function seedDemo(subgraphs: SubgraphDirectory, jwtSecret: string): Promise<{ user: Identity; header: string }[]> {
+  const identity = subgraphs.client('identity');
   for (const user of DEMO_USERS) await identity.request('mutation { recordUser { id } }', {}, user);
   const [admin, , owner] = DEMO_USERS;
   await identity.request(
@@ -32,7 +32,7 @@ export async function seedDemo(urls: SubgraphUrls, subgraphSecret: string, jwtSe
     { reportId: DEMO_REPORT_ID, userId: owner!.id },
     admin!,
   );
-  await seedLegacyData(new SubgraphClient('compat', urls, subgraphSecret), DEMO_USERS[1]!);
+  await seedLegacyData(subgraphs.client('compat'), DEMO_USERS[1]!);
   return Promise.all(DEMO_USERS.map(async (user) => ({ user, header: `Authorization: Bearer ${await signToken(user, jwtSecret)}` })));
 }
 

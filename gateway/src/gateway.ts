@@ -4,18 +4,20 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { ApolloGateway, LocalGraphQLDataSource, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import {
   STATEMENTS_HEADER,
+  SUBGRAPH_NAMES,
   apolloServerOptions,
   serveGraphQL,
   signIdentity,
   type Config,
   type Logger,
+  LocalSubgraph,
   type RunningServer,
-  type SubgraphUrls,
+  type SubgraphDirectory,
 } from '@phasegraph/kit';
 import { addStatements, type Database } from '@phasegraph/db';
 import { TokenVerifier } from './authentication';
@@ -50,20 +52,49 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 }
 
-export async function startGateway(config: Config, urls: SubgraphUrls, database: Database, logger: Logger): Promise<RunningServer> {
+/**
+ * A subgraph built in the gateway's process, called without HTTP or JSON: each operation text is parsed and validated
+ * once, and `contextOf` turns the gateway request's context into the subgraph's (for a phase subgraph, one context
+ * per gateway request, so that every fetch of a request shares its DataLoaders).
+ */
+class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
+  constructor(
+    private readonly subgraph: LocalSubgraph,
+    private readonly contextOf: (context: GatewayContext | undefined) => unknown,
+  ) {}
+
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    const { request } = options;
+    // Health checks and schema loading carry no request context; every request's does.
+    const context = 'context' in options ? (options.context as GatewayContext | undefined) : undefined;
+    const result = await this.subgraph.execute(request.query!, request.variables, request.operationName, this.contextOf(context));
+    return result as Awaited<ReturnType<GraphQLDataSource['process']>>;
+  }
+}
+
+export async function startGateway(config: Config, subgraphs: SubgraphDirectory, database: Database, logger: Logger): Promise<RunningServer> {
   const tokens = new TokenVerifier(config.jwtSecret);
-  const users = new UserRecorder(urls, config.subgraphSecret);
+  const users = new UserRecorder(subgraphs);
   const events = new VersionEventLog(database.client(), database);
   await events.start();
-  const workflow = buildWorkflowSchema(urls, config.subgraphSecret, events);
+  const workflow = new LocalSubgraph(
+    'workflow',
+    buildWorkflowSchema(subgraphs, events),
+    (base) => base,
+    async () => true,
+    async () => {},
+  );
   // Left on, @apollo/gateway exports usage metrics to Apollo and probes cloud metadata endpoints (GCP, AWS, Azure)
   // to describe the host. phasegraph never phones home; the library only reads this switch from the environment.
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(SUPERGRAPH_FILE, 'utf8'),
     buildService: ({ name, url }) => {
-      if (name === 'workflow') return new LocalGraphQLDataSource(workflow);
-      const target = urls.get(name) ?? url;
+      // The workflow's resolvers read the gateway's own context (identity, request id, a subscription's event).
+      if (name === 'workflow') return new InProcessDataSource(workflow, (context) => context);
+      const local = subgraphs.local(name);
+      if (local) return new InProcessDataSource(local, (context) => local.requestContext(context?.identity ?? null, context));
+      const target = subgraphs.url(name) ?? url;
       if (!target) throw new Error(`No URL for the ${name} subgraph.`);
       return new SignedDataSource(target, config.subgraphSecret);
     },
@@ -84,7 +115,7 @@ export async function startGateway(config: Config, urls: SubgraphUrls, database:
     host: config.host,
     logger,
     context: async (request: IncomingMessage) => ({ identity: await authenticate(request.headers.authorization), requestId: randomUUID() }),
-    ready: () => allSubgraphsReady(urls),
+    ready: () => subgraphs.allReady(SUBGRAPH_NAMES),
     reportStatements: config.reportSqlStatements,
   });
   const subscriptions = serveSubscriptions({
@@ -107,17 +138,4 @@ export async function startGateway(config: Config, urls: SubgraphUrls, database:
 
 function failNoSchema(): never {
   throw new Error('The gateway has not loaded its supergraph yet.');
-}
-
-/** Whether every subgraph answers its /health with 200. */
-async function allSubgraphsReady(urls: SubgraphUrls): Promise<boolean> {
-  const answers = await Promise.all(
-    [...urls.values()].map((url) =>
-      fetch(new URL('/health', url), { signal: AbortSignal.timeout(2_000) }).then(
-        (response) => response.ok,
-        () => false,
-      ),
-    ),
-  );
-  return answers.every(Boolean);
 }

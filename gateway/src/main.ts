@@ -23,10 +23,10 @@ async function main(): Promise<void> {
     `phasegraph is ready at ${stack.gateway.url}  (${where}${stack.migrationsApplied.length ? `; applied ${stack.migrationsApplied.join(', ')}` : ''})`,
     `Open it in a browser for Apollo Sandbox. Health: ${new URL('/health', stack.gateway.url)}`,
     'Subgraphs (they accept only calls signed by the gateway):',
-    ...[...stack.urls].map(([name, url]) => `  ${name} subgraph: ${url}`),
+    ...[...stack.subgraphs.urls].map(([name, url]) => `  ${name} subgraph: ${url}`),
   ];
   if (!config.production) {
-    const demo = await seedDemo(stack.urls, config.subgraphSecret, config.jwtSecret);
+    const demo = await seedDemo(stack.subgraphs, config.jwtSecret);
     lines.push(
       '',
       `Demo report: cycleId ${DEMO_CYCLE_ID}  reportId ${DEMO_REPORT_ID}  (with legacy report attributes and a sample set)`,

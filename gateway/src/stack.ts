@@ -1,14 +1,14 @@
-// The whole API in one process: the database (migrated), every subgraph not configured to run elsewhere, each on
-// its own loopback port, and the gateway in front of them.
+// The whole API in one process: the database (migrated), every subgraph not configured to run elsewhere (built here,
+// called in process, and also served on its own loopback port for direct callers), and the gateway in front.
 import { openDatabase, type Database } from '@phasegraph/db';
-import { ConfigError, type Config, type Logger, type RunningServer } from '@phasegraph/kit';
+import { ConfigError, SubgraphDirectory, serveSubgraph, type Config, type Logger, type RunningServer } from '@phasegraph/kit';
 import { startGateway } from './gateway';
 import { SUBGRAPHS } from './subgraphs';
 
 export interface Stack {
   gateway: RunningServer;
-  /** Where each subgraph is served. */
-  urls: ReadonlyMap<string, string>;
+  /** Every subgraph: those in this process and where the others are. */
+  subgraphs: SubgraphDirectory;
   database: Database;
   /** The migrations applied at start. */
   migrationsApplied: string[];
@@ -16,8 +16,8 @@ export interface Stack {
 }
 
 export async function startStack(config: Config, logger: Logger): Promise<Stack> {
-  const urls = new Map<string, string>(Object.entries(config.subgraphUrls));
-  const embedded = SUBGRAPHS.filter((subgraph) => !urls.has(subgraph.name));
+  const subgraphs = new SubgraphDirectory(config.subgraphUrls, config.subgraphSecret);
+  const embedded = SUBGRAPHS.filter((subgraph) => !subgraphs.url(subgraph.name));
   const servers: RunningServer[] = [];
   let database: Database | undefined;
   let migrationsApplied: string[] = [];
@@ -34,15 +34,17 @@ export async function startStack(config: Config, logger: Logger): Promise<Stack>
     database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
     if (embedded.length > 0) {
       migrationsApplied = await database.migrate();
-      for (const subgraph of embedded) {
-        const server = await subgraph.start({ config, database, urls, logger, port: 0, host: '127.0.0.1' });
+      for (const definition of embedded) {
+        const subgraph = await definition.build({ config, database, subgraphs, logger });
+        subgraphs.addLocal(subgraph);
+        const server = await serveSubgraph(subgraph, { config, logger, port: 0, host: '127.0.0.1' });
         servers.push(server);
-        urls.set(subgraph.name, server.url);
+        subgraphs.setUrl(definition.name, server.url);
       }
     }
-    const gateway = await startGateway(config, urls, database, logger);
+    const gateway = await startGateway(config, subgraphs, database, logger);
     servers.unshift(gateway);
-    return { gateway, urls, database: database!, migrationsApplied, close };
+    return { gateway, subgraphs, database: database!, migrationsApplied, close };
   } catch (error) {
     await close();
     throw error;

@@ -1,6 +1,6 @@
 // Records each user the gateway sees with the identity subgraph, so `createdBy` and friends resolve to a User.
 // A user is recorded the first time this process sees them and again whenever their claims change.
-import { SubgraphClient, type Identity, type SubgraphUrls } from '@phasegraph/kit';
+import type { Identity, SubgraphClient, SubgraphDirectory } from '@phasegraph/kit';
 
 const RECORD_USER = 'mutation RecordUser { recordUser { id } }';
 
@@ -9,8 +9,8 @@ export class UserRecorder {
   /** The claims last recorded per user id (as JSON), or the recording under way. */
   private readonly recorded = new Map<string, { claims: string; done: Promise<void> }>();
 
-  constructor(urls: SubgraphUrls, subgraphSecret: string) {
-    this.identity = new SubgraphClient('identity', urls, subgraphSecret);
+  constructor(subgraphs: SubgraphDirectory) {
+    this.identity = subgraphs.client('identity');
   }
 
   async ensureRecorded(user: Identity): Promise<void> {

@@ -1,17 +1,7 @@
 // The compat subgraph's resolvers: the legacy-shaped API (reads routed per phase, writes to the legacy tables and
 // mirrored when dual write is on) and the migration operations, for admins.
 import type { Prisma, PrismaClient } from '@phasegraph/db';
-import {
-  SubgraphClient,
-  badUserInput,
-  forbidden,
-  requireUser,
-  requireUuid,
-  type Identity,
-  type PhaseName,
-  type SubgraphContext,
-  type SubgraphRuntime,
-} from '@phasegraph/kit';
+import { badUserInput, forbidden, requireUser, requireUuid, type Identity, type PhaseName, type SubgraphContext, type SubgraphRuntime } from '@phasegraph/kit';
 import { DualWriter, attributeMirror, sampleSetMirror } from './dual-writer';
 import { LegacyStore, type ReportAttributeInput, type SampleSetInput, type WriteHook } from './legacy-store';
 import { MigrationOperations } from './migration-operations';
@@ -29,8 +19,7 @@ function requireAdmin(context: SubgraphContext): Identity {
 export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) {
   const legacy = new LegacyStore(prisma);
   const state = new MigrationState(prisma, runtime.database);
-  const client = (name: string) => new SubgraphClient(name, runtime.urls, runtime.config.subgraphSecret);
-  const phases = { PLANNING: client('planning'), SAMPLE_SELECTION: client('sample-selection') };
+  const phases = { PLANNING: runtime.subgraphs.client('planning'), SAMPLE_SELECTION: runtime.subgraphs.client('sample-selection') };
   const dualWriter = new DualWriter(state, phases, runtime.logger.child({ subgraph: 'compat' }));
   const router = new ReadRouter(state, phases);
   const operations = new MigrationOperations(prisma, state, dualWriter, phases);

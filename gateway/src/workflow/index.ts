@@ -7,7 +7,6 @@ import {
   ALL_PHASES,
   MAX_PAGE_SIZE,
   PHASES,
-  SubgraphClient,
   badUserInput,
   isFullPhase,
   notFound,
@@ -20,7 +19,7 @@ import {
   type FullPhase,
   type Identity,
   type PhaseName,
-  type SubgraphUrls,
+  type SubgraphDirectory,
   type VersionStatus,
 } from '@phasegraph/kit';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
@@ -75,10 +74,12 @@ interface PageArgs {
   after?: string | null;
 }
 
-export function buildWorkflowSchema(urls: SubgraphUrls, subgraphSecret: string, events: VersionEventLog): GraphQLSchema {
-  const clients = new Map(ALL_PHASES.map((phase) => [phase.name, new SubgraphClient(phase.subgraph, urls, subgraphSecret)]));
+export function buildWorkflowSchema(subgraphs: SubgraphDirectory, events: VersionEventLog): GraphQLSchema {
+  const clients = new Map(ALL_PHASES.map((phase) => [phase.name, subgraphs.client(phase.subgraph)]));
+  // The gateway request's context is the call's scope: in process, the phase subgraph's DataLoaders that the call
+  // primes then serve the planner's `_entities` fetch of the same request.
   const call = async <Data>(phase: PhaseName, query: string, variables: Record<string, unknown>, context: WorkflowContext) =>
-    clients.get(phase)!.request<Data>(query, variables, requireUser(context));
+    clients.get(phase)!.request<Data>(query, variables, requireUser(context), context);
 
   const versionStub = (phase: FullPhase, id: string) => ({ __typename: phase.versionType, id });
 
@@ -102,7 +103,7 @@ export function buildWorkflowSchema(urls: SubgraphUrls, subgraphSecret: string, 
   async function recordPage(phase: AuditPhase, args: PageArgs, context: WorkflowContext) {
     const first = pageSize(args.first);
     const before = args.after ? decodeCursor(args.after, 'record') : null;
-    const { page } = await call<{ page: { id: string; createdAt: string }[] }>(
+    const { page } = await call<{ page: { id: string; createdAt: Date | string }[] }>(
       phase.name,
       `query ($cycleId: ID!, $reportId: ID!, $first: Int!, $beforeCreatedAt: DateTime, $beforeId: ID) {
         page: ${phase.fieldPrefix}AuditTrail(cycleId: $cycleId, reportId: $reportId, first: $first, beforeCreatedAt: $beforeCreatedAt, beforeId: $beforeId) { id createdAt }
@@ -111,7 +112,7 @@ export function buildWorkflowSchema(urls: SubgraphUrls, subgraphSecret: string, 
       context,
     );
     return connection(page, first, Boolean(args.after), (row) => ({
-      cursor: encodeCursor({ kind: 'record', createdAt: row.createdAt, id: row.id }),
+      cursor: encodeCursor({ kind: 'record', createdAt: new Date(row.createdAt).toISOString(), id: row.id }),
       node: { __typename: phase.recordType, id: row.id },
     }));
   }

@@ -42,7 +42,7 @@ function maskError(formatted: GraphQLFormattedError, error: unknown, logger: Log
   const { code, stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
   if (typeof code === 'string' && PUBLIC_CODES.has(code)) return { ...formatted, extensions: { code, ...extensions } };
   const reference = randomUUID();
-  const cause = error instanceof Error && 'originalError' in error && error.originalError ? error.originalError : error;
+  const cause = deepestCause(error);
   logger.error('unexpected error', {
     reference,
     code,
@@ -51,6 +51,13 @@ function maskError(formatted: GraphQLFormattedError, error: unknown, logger: Log
     stack: cause instanceof Error ? cause.stack : String(cause),
   });
   return { message: `Internal server error (reference ${reference}).`, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR', reference } };
+}
+
+/** The error underneath: a gateway wraps a subgraph's error, which wraps what its resolver threw. */
+function deepestCause(error: unknown): unknown {
+  let cause = error;
+  while (cause instanceof Error && 'originalError' in cause && cause.originalError) cause = cause.originalError;
+  return cause;
 }
 
 /** Extra HTTP routes served beside GraphQL, by exact path. */

@@ -17,8 +17,16 @@ export { ConfigError, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName
 export { createLogger, type Logger } from './log';
 export { STATEMENTS_HEADER, apolloServerOptions, serveGraphQL, type RunningServer, type Routes } from './http';
 export { signIdentity, verifyIdentity, IdentitySignatureError, type Identity } from './signed-identity';
-export { SubgraphClient, type SubgraphUrls } from './subgraph-client';
-export { defineSubgraph, requireUser, type SubgraphContext, type SubgraphDefinition, type SubgraphRuntime } from './subgraph-server';
+export { LocalSubgraph, SubgraphClient, SubgraphDirectory, type RequestScope, type SubgraphUrls } from './subgraph-client';
+export {
+  defineSubgraph,
+  requireUser,
+  serveSubgraph,
+  type SubgraphContext,
+  type SubgraphDefinition,
+  type SubgraphRuntime,
+  type SubgraphServing,
+} from './subgraph-server';
 export { kitSdl, readSdlFile, sharedSdl, subgraphTypeDefs } from './sdl';
 export { phaseSubgraph, MAX_PAGE_SIZE, type AuditPhaseDescriptions, type FullPhaseDescriptions, type PhaseBehaviour } from './phase-subgraph';
 export { VERSION_EVENTS_CHANNEL, type NewVersionEvent, type VersionEventType } from './event-log';

@@ -2,8 +2,9 @@
 // DATABASE_URL, with the other subgraphs at their <NAME>_SUBGRAPH_URL. Split deployments run one per container.
 import { openDatabase } from '@phasegraph/db';
 import { ConfigError, loadConfig, SUBGRAPH_NAMES } from './config';
+import { SubgraphDirectory } from './subgraph-client';
 import { createLogger } from './log';
-import type { SubgraphDefinition } from './subgraph-server';
+import { serveSubgraph, type SubgraphDefinition } from './subgraph-server';
 
 async function main(name: string | undefined): Promise<void> {
   if (!SUBGRAPH_NAMES.includes(name as never)) throw new ConfigError([`usage: main.ts <${SUBGRAPH_NAMES.join('|')}>; got ${name ?? 'nothing'}`]);
@@ -14,7 +15,10 @@ async function main(name: string | undefined): Promise<void> {
   for (const warning of config.warnings) logger.warn(warning);
   const { subgraph } = (await import(`@phasegraph/${name}`)) as { subgraph: SubgraphDefinition };
   const database = openDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize });
-  const server = await subgraph.start({ config, database, urls: new Map(Object.entries(config.subgraphUrls)), logger, port: config.port, host: config.host });
+  const subgraphs = new SubgraphDirectory(config.subgraphUrls, config.subgraphSecret);
+  const built = await subgraph.build({ config, database, subgraphs, logger });
+  subgraphs.addLocal(built);
+  const server = await serveSubgraph(built, { config, logger, port: config.port, host: config.host });
   logger.info('subgraph ready', { subgraph: name, url: server.url });
   const stop = async () => {
     await server.close();

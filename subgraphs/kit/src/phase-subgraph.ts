@@ -8,7 +8,6 @@ import { AuditTrail, type AuditRecordRow } from './audit-trail';
 import { badUserInput, requireUuid } from './errors';
 import { isFullPhase, PHASES, type AuditPhase, type FullPhase, type PhaseName } from './phases';
 import { kitSdl, sharedSdl, subgraphTypeDefs } from './sdl';
-import { SubgraphClient } from './subgraph-client';
 import { defineSubgraph, requireUser, type SubgraphContext, type SubgraphDefinition, type SubgraphRuntime } from './subgraph-server';
 import {
   VersionStore,
@@ -84,7 +83,7 @@ interface FullPhaseContext extends SubgraphContext {
 function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: SubgraphRuntime, behaviour: PhaseBehaviour) {
   const carryForwardData: CarryForwardData = behaviour.carryForwardData ?? ((baseline) => baseline as Prisma.InputJsonValue);
   const store = new VersionStore(phase, prisma);
-  const identity = new SubgraphClient('identity', runtime.urls, runtime.config.subgraphSecret);
+  const identity = runtime.subgraphs.client('identity');
   const p = phase.fieldPrefix;
   const resolvers: GraphQLResolverMap<FullPhaseContext> = {
     [phase.versionType]: {

@@ -1,30 +1,184 @@
-// Calls from one phasegraph service to a subgraph's own operations, over HTTP, carrying the caller's signed
-// identity. Errors the subgraph raised on purpose come back as the same GraphQL errors.
+// Calls from one phasegraph service to a subgraph's own operations. Transport follows placement: a subgraph in this
+// process is executed in process (each operation text parsed and validated once, no HTTP, no JSON) with the same
+// per-request context and resolvers, hence the same authorization, as over the wire; a subgraph in another process
+// is called over HTTP (pooled keep-alive connections) with the caller's signed identity.
+import { randomUUID } from 'node:crypto';
 import { addStatements } from '@phasegraph/db';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, execute, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { PUBLIC_CODES, serviceUnavailable } from './errors';
 import { STATEMENTS_HEADER } from './http';
 import { signIdentity, type Identity } from './signed-identity';
 
-/** Where each subgraph is served; filled in as embedded subgraphs start. */
+/** What every subgraph resolver sees: the verified caller (null when anonymous) and the request's id. */
+export interface SubgraphContext {
+  identity: Identity | null;
+  requestId: string;
+}
+
+/**
+ * The request a call is made for. Calls made with the same scope object share one context per in-process subgraph,
+ * so the DataLoaders a mutation primed serve the reads that follow it in the same request.
+ */
+export interface RequestScope {
+  readonly requestId: string;
+}
+
+/** Where each subgraph is served (by name), for display and for callers in other processes. */
 export type SubgraphUrls = ReadonlyMap<string, string>;
+
+/** The most distinct operation texts a subgraph keeps parsed and validated; past it the cache starts over. */
+const MAX_CACHED_DOCUMENTS = 1_000;
+
+/** A subgraph built in this process: its executable schema, how it builds a request's context, and its readiness. */
+export class LocalSubgraph<Context extends SubgraphContext = SubgraphContext> {
+  private readonly documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
+  private readonly contexts = new WeakMap<RequestScope, Context>();
+
+  constructor(
+    readonly name: string,
+    readonly schema: GraphQLSchema,
+    /** Builds a request's context from the caller's identity and request id (fresh DataLoaders each time). */
+    readonly contextFor: (base: SubgraphContext) => Context,
+    /** Whether the subgraph can serve (its database answers). */
+    readonly ready: () => Promise<boolean>,
+    /** Releases what the subgraph holds (after its server, if any, has stopped). */
+    readonly close: () => Promise<void>,
+  ) {}
+
+  /** Executes `query` with `contextValue` (from `requestContext`, or the caller's own for a schema built on it). */
+  async execute(
+    query: string,
+    variables: Record<string, unknown> | undefined,
+    operationName: string | undefined,
+    contextValue: unknown,
+  ): Promise<ExecutionResult> {
+    const document = this.document(query);
+    if (!('kind' in document)) return { errors: document };
+    return execute({ schema: this.schema, document, variableValues: variables, operationName, contextValue });
+  }
+
+  /** The context of a call as `identity`: with a `scope`, the one every call of that request shares. */
+  requestContext(identity: Identity | null, scope?: RequestScope): Context {
+    if (!scope) return this.contextFor({ identity, requestId: randomUUID() });
+    const known = this.contexts.get(scope);
+    if (known && known.identity === identity) return known;
+    const context = this.contextFor({ identity, requestId: scope.requestId });
+    this.contexts.set(scope, context);
+    return context;
+  }
+
+  /** The parsed, validated operation, or why it is not one. */
+  private document(query: string): DocumentNode | readonly GraphQLError[] {
+    const cached = this.documents.get(query);
+    if (cached) return cached;
+    let result: DocumentNode | readonly GraphQLError[];
+    try {
+      const document = parse(query);
+      const errors = validate(this.schema, document);
+      result = errors.length > 0 ? errors : document;
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      result = [error];
+    }
+    if (this.documents.size >= MAX_CACHED_DOCUMENTS) this.documents.clear();
+    this.documents.set(query, result);
+    return result;
+  }
+}
+
+/** Every subgraph a process can call: those built in it, and the URLs of those served elsewhere. */
+export class SubgraphDirectory {
+  private readonly locals = new Map<string, LocalSubgraph>();
+  private readonly served = new Map<string, string>();
+
+  constructor(
+    /** Subgraphs served by other processes. */
+    remote: Readonly<Record<string, string | undefined>>,
+    /** The secret identities are signed with over HTTP. */
+    readonly secret: string,
+  ) {
+    for (const [name, url] of Object.entries(remote)) if (url) this.served.set(name, url);
+  }
+
+  /** Registers a subgraph built in this process: calls to it run in process from now on. */
+  addLocal(subgraph: LocalSubgraph): void {
+    this.locals.set(subgraph.name, subgraph);
+  }
+
+  /** Records where a subgraph is served over HTTP (also for one in this process, for direct callers and display). */
+  setUrl(name: string, url: string): void {
+    this.served.set(name, url);
+  }
+
+  local(name: string): LocalSubgraph | undefined {
+    return this.locals.get(name);
+  }
+
+  url(name: string): string | undefined {
+    return this.served.get(name);
+  }
+
+  /** Where each subgraph is served. */
+  get urls(): SubgraphUrls {
+    return this.served;
+  }
+
+  /** Whether every subgraph can serve: in process by its own check, elsewhere by its /health. */
+  async allReady(names: readonly string[]): Promise<boolean> {
+    const answers = await Promise.all(
+      names.map((name) => {
+        const local = this.locals.get(name);
+        if (local) return local.ready().catch(() => false);
+        const url = this.served.get(name);
+        if (!url) return false;
+        return fetch(new URL('/health', url), { signal: AbortSignal.timeout(2_000) }).then(
+          (response) => response.ok,
+          () => false,
+        );
+      }),
+    );
+    return answers.every(Boolean);
+  }
+
+  /** A client for the named subgraph; it finds the subgraph at call time, wherever it is by then. */
+  client(name: string): SubgraphClient {
+    return new SubgraphClient(name, this);
+  }
+}
 
 export class SubgraphClient {
   constructor(
     private readonly subgraph: string,
-    private readonly urls: SubgraphUrls,
-    private readonly secret: string,
+    private readonly directory: SubgraphDirectory,
   ) {}
 
-  /** Runs `query` on the subgraph as `identity`; throws the subgraph's first error, if any. */
-  async request<Data>(query: string, variables: Record<string, unknown>, identity: Identity | null): Promise<Data> {
-    const url = this.urls.get(this.subgraph);
+  /**
+   * Runs `query` on the subgraph as `identity` and returns its data; throws the subgraph's first error. Leaf values
+   * are as the subgraph's scalars serialize them: a DateTime is a Date in process and a string over HTTP.
+   */
+  async request<Data>(query: string, variables: Record<string, unknown>, identity: Identity | null, scope?: RequestScope): Promise<Data> {
+    const local = this.directory.local(this.subgraph);
+    if (local) {
+      const { data, errors } = await local.execute(query, variables, undefined, local.requestContext(identity, scope));
+      const [first] = errors ?? [];
+      if (first) throw publicOrOriginal(first);
+      return data as Data;
+    }
+    return this.overHttp<Data>(query, variables, identity, scope);
+  }
+
+  private async overHttp<Data>(query: string, variables: Record<string, unknown>, identity: Identity | null, scope?: RequestScope): Promise<Data> {
+    const url = this.directory.url(this.subgraph);
     if (!url) throw serviceUnavailable(`The ${this.subgraph} subgraph is not configured.`);
     let response: Response;
     try {
       response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...signIdentity(identity, this.secret) },
+        headers: {
+          'content-type': 'application/json',
+          ...signIdentity(identity, this.directory.secret),
+          ...(scope ? { 'x-request-id': scope.requestId } : {}),
+        },
         body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(30_000),
       });
@@ -45,4 +199,16 @@ export class SubgraphClient {
     if (!response.ok || !body?.data) throw serviceUnavailable(`The ${this.subgraph} subgraph answered HTTP ${response.status}.`);
     return body.data;
   }
+}
+
+/**
+ * An error phasegraph raised on purpose passes on as the resolver threw it (without the inner operation's path, which
+ * would point into the caller's response); anything else as the error underneath, for the caller's logs.
+ */
+function publicOrOriginal(error: GraphQLError): Error {
+  const code = error.extensions?.code;
+  const original = error.originalError;
+  if (typeof code === 'string' && PUBLIC_CODES.has(code))
+    return original instanceof GraphQLError ? original : new GraphQLError(error.message, { extensions: error.extensions });
+  return original ?? error;
 }

@@ -1,5 +1,6 @@
-// A phasegraph subgraph server: an Apollo subgraph that accepts only calls carrying the gateway's signed identity,
-// with per-request context, readiness and the shared error handling.
+// A phasegraph subgraph: built once per process (its schema, its per-request context, its readiness), then called
+// in process by whatever runs beside it, and served over HTTP to callers elsewhere, who must carry the gateway's
+// signed identity.
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { ApolloServer } from '@apollo/server';
@@ -14,37 +15,32 @@ import { unauthenticated } from './errors';
 import { apolloServerOptions, serveGraphQL, type RunningServer } from './http';
 import type { Logger } from './log';
 import { IdentitySignatureError, verifyIdentity, type Identity } from './signed-identity';
-import type { SubgraphUrls } from './subgraph-client';
+import { LocalSubgraph, type SubgraphContext, type SubgraphDirectory } from './subgraph-client';
 
-/** What every subgraph resolver sees: the verified caller (null when anonymous) and the request's id. */
-export interface SubgraphContext {
-  identity: Identity | null;
-  requestId: string;
-}
+export type { SubgraphContext } from './subgraph-client';
 
-/** What a subgraph needs to run: configuration, the database, where the other subgraphs are, a logger. */
+/** What a subgraph needs to run: configuration, the database, the other subgraphs, a logger. */
 export interface SubgraphRuntime {
   config: Config;
   database: Database;
-  urls: SubgraphUrls;
+  /** Every subgraph this one may call, in this process or elsewhere. */
+  subgraphs: SubgraphDirectory;
   logger: Logger;
-  /** Where to listen: the port (0: any free port) and address. */
-  port: number;
-  host: string;
 }
 
 /** A subgraph as the gateway and the composition script see it. */
 export interface SubgraphDefinition {
   name: SubgraphName;
   typeDefs: DocumentNode;
-  start(runtime: SubgraphRuntime): Promise<RunningServer>;
+  /** Builds the subgraph in this process, ready to be executed in process or served. */
+  build(runtime: SubgraphRuntime): Promise<LocalSubgraph>;
 }
 
 /** How a subgraph builds its resolvers and each request's context, given its Prisma client. */
 export interface SubgraphSetup<Context extends SubgraphContext> {
   resolvers: GraphQLResolverMap<Context>;
   context(base: SubgraphContext): Context;
-  /** Releases what the setup holds beyond its Prisma client (e.g. a LISTEN connection), after the server stops. */
+  /** Releases what the setup holds beyond its Prisma client (e.g. a LISTEN connection). */
   close?(): Promise<void>;
 }
 
@@ -56,34 +52,53 @@ export function defineSubgraph<Context extends SubgraphContext>(
   return {
     name,
     typeDefs,
-    async start(runtime) {
+    async build(runtime) {
       const prisma = runtime.database.client();
-      const logger = runtime.logger.child({ subgraph: name });
       const { resolvers, context, close } = setup(prisma, runtime);
-      const server = new ApolloServer<Context>({
-        schema: buildSubgraphSchema({ typeDefs, resolvers: { JSON: JSONResolver, DateTime: DateTimeResolver, ...resolvers } as GraphQLResolverMap<unknown> }),
-        plugins: [ApolloServerPluginLandingPageDisabled()],
-        ...apolloServerOptions<Context>(logger),
+      const schema = buildSubgraphSchema({
+        typeDefs,
+        resolvers: { JSON: JSONResolver, DateTime: DateTimeResolver, ...resolvers } as GraphQLResolverMap<unknown>,
       });
-      const running = await serveGraphQL({
-        server,
-        port: runtime.port,
-        host: runtime.host,
-        logger,
-        reportStatements: runtime.config.reportSqlStatements,
-        context: async (request) => context({ identity: signedIdentity(request, runtime.config.subgraphSecret), requestId: requestIdOf(request) }),
-        ready: async () => {
-          await prisma.$queryRaw`SELECT 1`;
-          return true;
-        },
-      });
-      return {
-        ...running,
-        async close() {
-          await running.close();
-          await close?.();
-        },
+      const ready = async () => {
+        await prisma.$queryRaw`SELECT 1`;
+        return true;
       };
+      return new LocalSubgraph<Context>(name, schema, context, ready, async () => close?.());
+    },
+  };
+}
+
+/** Where and how to serve a subgraph over HTTP. */
+export interface SubgraphServing {
+  config: Config;
+  logger: Logger;
+  /** Where to listen: the port (0: any free port) and address. */
+  port: number;
+  host: string;
+}
+
+/** Serves a built subgraph at /graphql (signed callers only) and /health; closing stops the server, then the subgraph. */
+export async function serveSubgraph(subgraph: LocalSubgraph, serving: SubgraphServing): Promise<RunningServer> {
+  const logger = serving.logger.child({ subgraph: subgraph.name });
+  const server = new ApolloServer<SubgraphContext>({
+    schema: subgraph.schema,
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+    ...apolloServerOptions<SubgraphContext>(logger),
+  });
+  const running = await serveGraphQL({
+    server,
+    port: serving.port,
+    host: serving.host,
+    logger,
+    reportStatements: serving.config.reportSqlStatements,
+    context: async (request) => subgraph.contextFor({ identity: signedIdentity(request, serving.config.subgraphSecret), requestId: requestIdOf(request) }),
+    ready: subgraph.ready,
+  });
+  return {
+    ...running,
+    async close() {
+      await running.close();
+      await subgraph.close();
     },
   };
 }
