@@ -1,7 +1,8 @@
 // Subscriptions over graphql-ws at the gateway: filtered on the server, resumable without gap or duplicate,
 // delivered only after commit, authenticated through connectionParams.
 import { randomUUID } from 'node:crypto';
-import { APPROVE_VERSION, CREATE_VERSION, REJECT_VERSION, createVersion, errorCode, gql, newRecord, newUser, ok } from './support/api';
+import { Client } from 'pg';
+import { APPROVE_VERSION, CREATE_VERSION, REJECT_VERSION, createVersion, errorCode, gql, newRecord, newUser, ok, stack } from './support/api';
 import { EVENT_FIELDS, FROM_THE_START, closeEventFor, subscribe } from './support/subscriptions';
 
 const tester = newUser('TESTER');
@@ -111,6 +112,106 @@ describe('versionEvents', () => {
       });
     } finally {
       await watcher.close();
+    }
+  });
+});
+
+describe('the event log under concurrent writers', () => {
+  it('gives a reader that leaves and resumes every event of 120 concurrent creates exactly once, each record in order', async () => {
+    const { cycleId } = newRecord();
+    const records = Array.from({ length: 12 }, () => ({ cycleId, reportId: newRecord().reportId }));
+    const created: string[] = [];
+    const writers = Promise.all(
+      records.map(async (record, lane) => {
+        for (let i = 0; i < 10; i++) created.push((await createVersion(lane % 2 ? 'SCOPING' : 'PLANNING', record, tester)).id);
+      }),
+    );
+    const first = subscribe(tester, EVENTS, { cycleId, after: FROM_THE_START });
+    const early = events(await first.until(15));
+    await first.close();
+    // While the reader is away the writers go on; it resumes from the last cursor it saw.
+    const resumed = subscribe(tester, EVENTS, { cycleId, after: early.at(-1).cursor });
+    try {
+      await writers;
+      const sentinel = await createVersion('PLANNING', records[0]!, tester);
+      const rest = events(await resumed.untilMatch((payload) => payload.data?.versionEvents?.versionId === sentinel.id));
+      const all = [...early, ...rest];
+      expect(new Set(all.map((event) => event.cursor)).size).toBe(all.length);
+      expect(all.map((event) => event.versionId).sort()).toEqual([...created, sentinel.id].sort());
+      for (const record of records) {
+        const numbers = all.filter((event) => event.reportId === record.reportId && event.versionId !== sentinel.id).map((event) => event.versionNumber);
+        expect(numbers).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+      }
+    } finally {
+      await resumed.close();
+    }
+  });
+
+  (stack.databaseUrl ? it : it.skip)('delivers an event of an older transaction that commits last before the newer ones, never skipping it', async () => {
+    const { cycleId, reportId } = newRecord();
+    const connect = async () => {
+      const client = new Client({ connectionString: stack.databaseUrl });
+      await client.connect();
+      return client;
+    };
+    const [first, older, newer] = [await connect(), await connect(), await connect()];
+    // The events stand for no stored version: select only what the log itself holds.
+    const watcher = subscribe(
+      tester,
+      `subscription ($cycleId: ID, $after: String) { versionEvents(cycleId: $cycleId, after: $after) { cursor versionNumber } }`,
+      {
+        cycleId,
+        after: FROM_THE_START,
+      },
+    );
+    const insert = (client: Client, versionNumber: number) =>
+      client.query(
+        `INSERT INTO events.version_events (type, phase, version_id, version_number, cycle_id, report_id, actor_id)
+         VALUES ('CREATED', 'PLANNING', $1, $2, $3, $4, $5) RETURNING id`,
+        [randomUUID(), versionNumber, cycleId, reportId, tester.id],
+      );
+    const notify = (client: Client) => client.query("SELECT pg_notify('phasegraph_version_events', '')");
+    try {
+      // `first` begins before `older`, which takes a lower event id than `newer`; `newer` commits, then `first` (whose
+      // event is deliverable: no older transaction runs) while `older` still runs. A reader that went by event id
+      // alone would, on reading `first`'s event, have passed `older`'s id for good.
+      await first.query('BEGIN');
+      await first.query('SELECT pg_current_xact_id()');
+      await older.query('BEGIN');
+      await insert(older, 1);
+      await newer.query('BEGIN');
+      await insert(newer, 2);
+      await newer.query('COMMIT');
+      await insert(first, 0);
+      await first.query('COMMIT');
+      await notify(first);
+      await watcher.until(1);
+      await older.query('COMMIT');
+      await insert(older, 3); // a last, autocommitted event as the sentinel
+      await notify(older);
+      const received = events(await watcher.untilMatch((payload) => payload.data?.versionEvents?.versionNumber === 3));
+      expect(received.map((event) => event.versionNumber)).toEqual([0, 1, 2, 3]);
+    } finally {
+      await watcher.close();
+      await Promise.all([first.end(), older.end(), newer.end()]);
+    }
+  });
+  (stack.databaseUrl ? it : it.skip)('delivers an event held back by a transaction that writes no event, once that transaction ends', async () => {
+    const record = newRecord();
+    const bystander = new Client({ connectionString: stack.databaseUrl });
+    await bystander.connect();
+    const watcher = subscribe(tester, EVENTS, { ...record, after: FROM_THE_START });
+    try {
+      // A transaction of anything else, begun before the change: until it ends the change's event cannot be delivered,
+      // and its end announces nothing.
+      await bystander.query('BEGIN');
+      await bystander.query('SELECT pg_current_xact_id()');
+      const version = await createVersion('PLANNING', record, tester);
+      await bystander.query('COMMIT');
+      expect(events(await watcher.until(1))).toEqual([expect.objectContaining({ type: 'CREATED', versionId: version.id })]);
+    } finally {
+      await watcher.close();
+      await bystander.end();
     }
   });
 });

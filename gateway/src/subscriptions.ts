@@ -31,6 +31,8 @@ import type { GatewayContext } from './gateway';
 const CURSOR_VARIABLE = 'phasegraphEventCursor';
 /** Events read per query while catching up. */
 const BATCH = 200;
+/** How soon to look again when committed events wait behind a running transaction that may never announce its end. */
+const HELD_BACK_RETRY_MS = { first: 5, max: 200 };
 /** WebSocket close reasons are limited to 123 bytes. */
 const MAX_REASON = 120;
 
@@ -133,15 +135,23 @@ async function* deliver(
 ): AsyncGenerator<ExecutionResult> {
   const stopListening = options.events.onCommit(() => wake.fire());
   try {
-    let cursor = plan.after ?? (await options.events.latestId());
+    let position = plan.after === null ? await options.events.livePosition() : await options.events.positionAfter(plan.after);
+    let retryMs = HELD_BACK_RETRY_MS.first;
     while (!wake.closed) {
-      const rows = await options.events.after(cursor, plan.filter, BATCH);
+      const { rows, heldBack } = await options.events.after(position, plan.filter, BATCH);
       for (const row of rows) {
         if (wake.closed) return;
-        cursor = row.id;
+        position = { txId: row.txId, id: row.id };
         yield await deliverEvent(plan, row, context, options.apollo);
       }
-      if (rows.length < BATCH) await wake.wait();
+      if (rows.length === BATCH) continue;
+      if (!heldBack) {
+        retryMs = HELD_BACK_RETRY_MS.first;
+        await wake.wait();
+      } else {
+        await wake.wait(retryMs);
+        retryMs = Math.min(retryMs * 2, HELD_BACK_RETRY_MS.max);
+      }
     }
   } finally {
     stopListening();
@@ -229,8 +239,14 @@ class WakeSignal {
     this.waiter?.();
   }
 
-  async wait(): Promise<void> {
-    if (!this.fired && !this.closed) await new Promise<void>((resolve) => (this.waiter = resolve));
+  /** Waits for the next wake-up, or `ms` at most. */
+  async wait(ms?: number): Promise<void> {
+    if (!this.fired && !this.closed) {
+      await new Promise<void>((resolve) => {
+        this.waiter = resolve;
+        if (ms !== undefined) setTimeout(resolve, ms).unref();
+      });
+    }
     this.fired = false;
     this.waiter = undefined;
   }

@@ -1,10 +1,22 @@
-// The version event log's read side, for subscriptions and metrics: events after a cursor, one event, the
+// The version event log's read side, for subscriptions and metrics: events after a position, one event, the
 // commit signal (LISTEN), and metrics computed from the same rows, so they never disagree with the data.
 import type { Database, PrismaClient } from '@phasegraph/db';
-import { VERSION_EVENTS_CHANNEL, type NewVersionEvent, type PhaseName, type VersionEventType } from '@phasegraph/kit';
+import { VERSION_EVENTS_CHANNEL, badUserInput, type NewVersionEvent, type PhaseName, type VersionEventType } from '@phasegraph/kit';
 
-/** One row of the event log: an event as the kit wrote it, and its id (the cursor). */
-export type VersionEventRow = NewVersionEvent & { id: bigint };
+/** One row of the event log: an event as the kit wrote it, its id (the public cursor) and its transaction's id. */
+export type VersionEventRow = NewVersionEvent & { id: bigint; txId: bigint };
+
+/**
+ * Where a reader stands: after the event (txId, id). Readers take events in (txId, id) order and only from
+ * transactions older than every transaction still running, so no event can later appear before a position passed.
+ */
+export interface LogPosition {
+  txId: bigint;
+  id: bigint;
+}
+
+/** Before every event: `after` it a reader gets the whole (filtered) log. */
+export const LOG_START: LogPosition = { txId: 0n, id: 0n };
 
 /** Which events a reader wants; null or absent fields match everything. */
 export interface EventFilter {
@@ -12,6 +24,16 @@ export interface EventFilter {
   cycleId?: string | null;
   reportId?: string | null;
   types?: VersionEventType[];
+}
+
+/** A read of the log: the events, and whether committed events wait behind a transaction still running. */
+export interface LogRead {
+  rows: VersionEventRow[];
+  /**
+   * Committed events exist that cannot be delivered yet, because an older transaction is still running. If that
+   * transaction writes no event, no wake-up follows its commit: the reader must look again by itself.
+   */
+  heldBack: boolean;
 }
 
 export interface PhaseMetricsRow {
@@ -45,29 +67,49 @@ export class VersionEventLog {
     return () => this.listeners.delete(listener);
   }
 
-  /** Up to `limit` events after `cursor` that match `filter`, oldest first. */
-  after(cursor: bigint, filter: EventFilter, limit: number): Promise<VersionEventRow[]> {
-    return this.prisma.versionEvent.findMany({
-      where: {
-        id: { gt: cursor },
-        ...(filter.phase ? { phase: filter.phase } : {}),
-        ...(filter.cycleId ? { cycleId: filter.cycleId } : {}),
-        ...(filter.reportId ? { reportId: filter.reportId } : {}),
-        ...(filter.types ? { type: { in: filter.types } } : {}),
-      },
-      orderBy: { id: 'asc' },
-      take: limit,
-    }) as Promise<VersionEventRow[]>;
+  /** Up to `limit` events after `position` that match `filter`, in log order. */
+  async after(position: LogPosition, filter: EventFilter, limit: number): Promise<LogRead> {
+    // One statement, so the horizon and the rows come from one snapshot.
+    const rows = await this.prisma.$queryRaw<(Partial<VersionEventRow> & { heldBack: boolean })[]>`
+      WITH horizon AS (SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint AS xmin)
+      SELECT EXISTS (SELECT 1 FROM events.version_events waiting WHERE waiting.tx_id >= horizon.xmin) AS "heldBack", ready.*
+      FROM horizon LEFT JOIN LATERAL (
+        SELECT e.id, e.tx_id AS "txId", e.type, e.phase, e.version_id::text AS "versionId", e.version_number AS "versionNumber",
+               e.cycle_id::text AS "cycleId", e.report_id::text AS "reportId", e.actor_id::text AS "actorId", e.at
+        FROM events.version_events e
+        WHERE (e.tx_id, e.id) > (${position.txId}, ${position.id}) AND e.tx_id < horizon.xmin
+          AND (${filter.phase ?? null}::text IS NULL OR e.phase = ${filter.phase ?? null})
+          AND (${filter.cycleId ?? null}::uuid IS NULL OR e.cycle_id = ${filter.cycleId ?? null}::uuid)
+          AND (${filter.reportId ?? null}::uuid IS NULL OR e.report_id = ${filter.reportId ?? null}::uuid)
+          AND (${filter.types ?? null}::text[] IS NULL OR e.type = ANY(${filter.types ?? null}::text[]))
+        ORDER BY e.tx_id, e.id
+        LIMIT ${limit}
+      ) ready ON true`;
+    return {
+      heldBack: rows[0]?.heldBack ?? false,
+      rows: rows.filter((row) => row.id != null).map(({ heldBack: _heldBack, ...row }) => row as VersionEventRow),
+    };
   }
 
   byId(id: bigint): Promise<VersionEventRow | null> {
     return this.prisma.versionEvent.findUnique({ where: { id } }) as Promise<VersionEventRow | null>;
   }
 
-  /** The newest event's id (0 when the log is empty): where a subscription without `after` starts. */
-  async latestId(): Promise<bigint> {
-    const latest = await this.prisma.versionEvent.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
-    return latest?.id ?? 0n;
+  /** The position just after the event a client's cursor names; BAD_USER_INPUT when the log holds no such event. */
+  async positionAfter(id: bigint): Promise<LogPosition> {
+    if (id === 0n) return LOG_START;
+    const event = await this.prisma.versionEvent.findUnique({ where: { id }, select: { txId: true } });
+    if (!event) throw badUserInput('after is not a cursor of this event log; pass a cursor you were sent.', { argument: 'after' });
+    return { txId: event.txId, id };
+  }
+
+  /**
+   * Where a live subscription starts: before every transaction still running, so it misses nothing that commits
+   * after it began (and may hear of a change that committed while it was starting).
+   */
+  async livePosition(): Promise<LogPosition> {
+    const [horizon] = await this.prisma.$queryRaw<{ xmin: bigint }[]>`SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint AS xmin`;
+    return { txId: horizon!.xmin, id: 0n };
   }
 
   /** Counts and time to approval (hours from a version's CREATED to its APPROVED event) for a phase. */

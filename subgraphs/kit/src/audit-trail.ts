@@ -1,6 +1,6 @@
 // The versioning kit's store for AUDIT_ONLY phases: an append-only trail of records per (cycle, report).
 import type { Prisma, PrismaClient } from '@phasegraph/db';
-import { recordVersionEvents } from './event-log';
+import { recordVersionEvents, type EventAnnouncer } from './event-log';
 import type { AuditPhase } from './phases';
 import type { Identity } from './signed-identity';
 import { rethrowUnstorableInput } from './versioning';
@@ -30,11 +30,12 @@ export class AuditTrail {
   constructor(
     readonly phase: AuditPhase,
     private readonly prisma: PrismaClient,
+    private readonly announcer: EventAnnouncer,
   ) {}
 
   /** Appends a record, and its CREATED event in the same transaction; records are never changed or removed. */
-  append(input: { cycleId: string; reportId: string; data: Prisma.InputJsonValue }, actor: Identity): Promise<AuditRecordRow> {
-    return this.prisma
+  async append(input: { cycleId: string; reportId: string; data: Prisma.InputJsonValue }, actor: Identity): Promise<AuditRecordRow> {
+    const record = await this.prisma
       .$transaction(async (tx) => {
         const record = await this.records(tx).create({ data: { ...input, createdById: actor.id } });
         const { id: versionId, cycleId, reportId, createdAt: at } = record;
@@ -42,6 +43,8 @@ export class AuditTrail {
         return record;
       })
       .catch(rethrowUnstorableInput);
+    this.announcer.announce();
+    return record;
   }
 
   /** Up to `first` records, newest first, after `before` when given. */

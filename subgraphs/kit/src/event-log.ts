@@ -1,11 +1,12 @@
-// The version event log's write side: the kit appends an event in the same transaction as each change, and
-// notifies listeners, who hear of it only once it commits (PostgreSQL delivers notifications at commit).
-import type { Prisma } from '@phasegraph/db';
+// The version event log's write side: the kit appends an event in the same transaction as each change (an outbox),
+// and once that transaction has committed it wakes the readers with a NOTIFY, coalesced per process. The wake-up is
+// sent after commit, never inside it: PostgreSQL serialises every committing transaction that has notified.
+import type { Prisma, PrismaClient } from '@phasegraph/db';
 import type { PhaseName } from './phases';
 
 export type VersionEventType = 'CREATED' | 'APPROVED' | 'REJECTED' | 'SUPERSEDED';
 
-/** The channel `pg_notify` signals on after an event commits; the payload is empty, listeners read the log. */
+/** The channel readers are woken on after events commit; the payload is empty, readers read the log. */
 export const VERSION_EVENTS_CHANNEL = 'phasegraph_version_events';
 
 export interface NewVersionEvent {
@@ -20,16 +21,38 @@ export interface NewVersionEvent {
 }
 
 /**
- * Appends `events` in transaction `tx`. The event log's lock is taken first and held until commit, so event ids
- * (the cursors clients resume from) are assigned in commit order: a reader that has seen id n can never later
- * find a committed event below n.
+ * Appends `events` in transaction `tx`, in order. No lock: each row records its transaction's id, and readers take
+ * rows in (transaction, id) order only from transactions older than any still running (see the gateway's log reader).
  */
 export async function recordVersionEvents(tx: Prisma.TransactionClient, events: NewVersionEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(${EVENT_LOG_LOCK[0]}::int, ${EVENT_LOG_LOCK[1]}::int)`;
-  await tx.versionEvent.createMany({ data: events });
-  await tx.$queryRaw`SELECT 1 AS notified FROM pg_notify(${VERSION_EVENTS_CHANNEL}, '')`;
+  if (events.length > 0) await tx.versionEvent.createMany({ data: events });
 }
 
-/** The two-key advisory lock of the event log (a key space apart from the per-record single-key locks). */
-const EVENT_LOG_LOCK = [0x70686173, 1] as const;
+/**
+ * Wakes the log's readers after a commit: one NOTIFY in flight per announcer; announcements made meanwhile are
+ * folded into one more. A lost wake-up delays delivery until the next one; it never loses an event.
+ */
+export class EventAnnouncer {
+  private sending = false;
+  private pending = false;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Call after a transaction that appended events has committed. */
+  announce(): void {
+    this.pending = true;
+    if (!this.sending) void this.send();
+  }
+
+  private async send(): Promise<void> {
+    this.sending = true;
+    while (this.pending) {
+      this.pending = false;
+      await this.prisma.$executeRaw`SELECT pg_notify(${VERSION_EVENTS_CHANNEL}, '')`.catch(this.onError);
+    }
+    this.sending = false;
+  }
+}

@@ -8,6 +8,7 @@ import { AuditTrail, type AuditRecordRow } from './audit-trail';
 import { badUserInput, requireUuid } from './errors';
 import { isFullPhase, PHASES, type AuditPhase, type FullPhase, type PhaseName } from './phases';
 import { kitSdl, sharedSdl, subgraphTypeDefs } from './sdl';
+import { EventAnnouncer } from './event-log';
 import { defineSubgraph, requireUser, type SubgraphContext, type SubgraphDefinition, type SubgraphRuntime } from './subgraph-server';
 import {
   VersionStore,
@@ -17,6 +18,7 @@ import {
   type NewDecision,
   type VersionRow,
   type VersionStatus,
+  type WrittenVersion,
 } from './versioning';
 
 /** The most rows one page may hold. */
@@ -69,8 +71,8 @@ export function phaseSubgraph(
   if (!('record' in descriptions)) throw new Error(`${name} is an AUDIT_ONLY phase: describe its record and data.`);
   const values = { Record: phase.recordType, PHASE: phase.name, prefix: phase.fieldPrefix };
   const types = kitSdl('audit-phase-types', { ...values, recordDescription: sdlText(descriptions.record), dataDescription: sdlText(descriptions.data) });
-  return defineSubgraph(subgraphName, subgraphTypeDefs(shared, user, types, kitSdl('audit-phase-operations', values)), (prisma) =>
-    auditPhaseSetup(phase, prisma),
+  return defineSubgraph(subgraphName, subgraphTypeDefs(shared, user, types, kitSdl('audit-phase-operations', values)), (prisma, runtime) =>
+    auditPhaseSetup(phase, prisma, runtime),
   );
 }
 
@@ -82,7 +84,7 @@ interface FullPhaseContext extends SubgraphContext {
 
 function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: SubgraphRuntime, behaviour: PhaseBehaviour) {
   const carryForwardData: CarryForwardData = behaviour.carryForwardData ?? ((baseline) => baseline as Prisma.InputJsonValue);
-  const store = new VersionStore(phase, prisma);
+  const store = new VersionStore(phase, prisma, announcerFor(prisma, runtime));
   const identity = runtime.subgraphs.client('identity');
   const p = phase.fieldPrefix;
   const resolvers: GraphQLResolverMap<FullPhaseContext> = {
@@ -126,38 +128,46 @@ function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: Subgrap
         args: { cycleId: string; reportId: string; data: Prisma.InputJsonValue; parentVersionId?: string | null; items?: NewDecision[] | null },
         context: FullPhaseContext,
       ) =>
-        store.createVersion(
-          {
-            cycleId: requireUuid(args.cycleId, 'cycleId'),
-            reportId: requireUuid(args.reportId, 'reportId'),
-            data: requireData(args.data),
-            parentVersionId: args.parentVersionId ? requireUuid(args.parentVersionId, 'parentVersionId') : null,
-            items: (args.items ?? []).map((item) => ({ ...item, itemId: requireUuid(item.itemId, 'items.itemId') })),
-          },
-          requireUser(context),
-        ),
+        store
+          .createVersion(
+            {
+              cycleId: requireUuid(args.cycleId, 'cycleId'),
+              reportId: requireUuid(args.reportId, 'reportId'),
+              data: requireData(args.data),
+              parentVersionId: args.parentVersionId ? requireUuid(args.parentVersionId, 'parentVersionId') : null,
+              items: (args.items ?? []).map((item) => ({ ...item, itemId: requireUuid(item.itemId, 'items.itemId') })),
+            },
+            requireUser(context),
+          )
+          .then((written) => primeWritten(context, written)),
       [`${p}ApproveVersion`]: (_: unknown, args: { id: string; notes?: string | null }, context: FullPhaseContext) => {
         const actor = requireUser(context);
-        return store.approveVersion(requireUuid(args.id, 'versionId'), actor, args.notes ?? null, (version) =>
-          authorizeReview(phase, actor, version, identity),
-        );
+        return store
+          .approveVersion(requireUuid(args.id, 'versionId'), actor, args.notes ?? null, (version) => authorizeReview(phase, actor, version, identity))
+          .then((version) => primeVersion(context, version));
       },
       [`${p}RejectVersion`]: (_: unknown, args: { id: string; notes: string }, context: FullPhaseContext) => {
         const actor = requireUser(context);
-        return store.rejectVersion(requireUuid(args.id, 'versionId'), actor, args.notes, (version) => authorizeReview(phase, actor, version, identity));
+        return store
+          .rejectVersion(requireUuid(args.id, 'versionId'), actor, args.notes, (version) => authorizeReview(phase, actor, version, identity))
+          .then((version) => primeVersion(context, version));
       },
       [`${p}ReviewDecisions`]: (_: unknown, args: { versionId: string; reviews: DecisionReview[] }, context: FullPhaseContext) => {
         const actor = requireUser(context);
         const reviews = args.reviews.map((review) => ({ ...review, decisionId: requireUuid(review.decisionId, 'reviews.decisionId') }));
-        return store.reviewDecisions(requireUuid(args.versionId, 'versionId'), reviews, actor, (version) => authorizeReview(phase, actor, version, identity));
+        return store
+          .reviewDecisions(requireUuid(args.versionId, 'versionId'), reviews, actor, (version) => authorizeReview(phase, actor, version, identity))
+          .then((decisions) => decisions.map((decision) => prime(context.decisions, decision.id, decision)));
       },
       [`${p}CreateVersionFromBaseline`]: (_: unknown, args: { baselineVersionId: string; additionalItems?: NewDecision[] | null }, context: FullPhaseContext) =>
-        store.createVersionFromBaseline(
-          requireUuid(args.baselineVersionId, 'baselineVersionId'),
-          (args.additionalItems ?? []).map((item) => ({ ...item, itemId: requireUuid(item.itemId, 'additionalItems.itemId') })),
-          requireUser(context),
-          carryForwardData,
-        ),
+        store
+          .createVersionFromBaseline(
+            requireUuid(args.baselineVersionId, 'baselineVersionId'),
+            (args.additionalItems ?? []).map((item) => ({ ...item, itemId: requireUuid(item.itemId, 'additionalItems.itemId') })),
+            requireUser(context),
+            carryForwardData,
+          )
+          .then((written) => primeWritten(context, written)),
     },
   };
   return {
@@ -175,8 +185,8 @@ interface AuditPhaseContext extends SubgraphContext {
   records: DataLoader<string, AuditRecordRow | null>;
 }
 
-function auditPhaseSetup(phase: AuditPhase, prisma: PrismaClient) {
-  const trail = new AuditTrail(phase, prisma);
+function auditPhaseSetup(phase: AuditPhase, prisma: PrismaClient, runtime: SubgraphRuntime) {
+  const trail = new AuditTrail(phase, prisma, announcerFor(prisma, runtime));
   const p = phase.fieldPrefix;
   const resolvers: GraphQLResolverMap<AuditPhaseContext> = {
     [phase.recordType]: {
@@ -211,6 +221,33 @@ function auditPhaseSetup(phase: AuditPhase, prisma: PrismaClient) {
     resolvers,
     context: (base: SubgraphContext): AuditPhaseContext => ({ ...base, records: new DataLoader((ids) => trail.recordsById(ids)) }),
   };
+}
+
+/** The event announcer of a subgraph's Prisma client: wakes the event log's readers after each commit. */
+function announcerFor(prisma: PrismaClient, runtime: SubgraphRuntime): EventAnnouncer {
+  const logger = runtime.logger.child({ component: 'event-announcer' });
+  return new EventAnnouncer(prisma, (error) =>
+    logger.warn('could not wake event log readers', { error: error instanceof Error ? error.message : String(error) }),
+  );
+}
+
+/**
+ * Puts what a write returned into the request's DataLoaders: the fields the client selected on the result are then
+ * resolved from memory (in process, the gateway's `_entities` fetch of the same request shares this context).
+ */
+function primeWritten(context: FullPhaseContext, { version, decisions }: WrittenVersion): VersionRow {
+  prime(context.decisionsOfVersion, version.id, decisions);
+  for (const decision of decisions) prime(context.decisions, decision.id, decision);
+  return primeVersion(context, version);
+}
+
+function primeVersion(context: FullPhaseContext, version: VersionRow): VersionRow {
+  return prime(context.versions, version.id, version);
+}
+
+function prime<Value>(loader: DataLoader<string, Value>, key: string, value: NonNullable<Value>): NonNullable<Value> {
+  loader.clear(key).prime(key, value);
+  return value;
 }
 
 /** `text` made safe inside a one-line SDL string (`"…"`). */

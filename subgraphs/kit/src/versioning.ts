@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient } from '@phasegraph/db';
 import { badUserInput, conflict, notFound } from './errors';
-import { recordVersionEvents, type NewVersionEvent, type VersionEventType } from './event-log';
+import { recordVersionEvents, type EventAnnouncer, type NewVersionEvent, type VersionEventType } from './event-log';
 import type { FullPhase } from './phases';
 import { lockRecord } from './record-lock';
 import type { Identity } from './signed-identity';
@@ -74,6 +74,12 @@ export interface NewVersion {
   items?: NewDecision[];
 }
 
+/** A version just written, with its decisions in order: what the request that wrote it will read back. */
+export interface WrittenVersion {
+  version: VersionRow;
+  decisions: DecisionRow[];
+}
+
 /** Which versions a page holds: newest first, optionally of one status, after the version numbered `before`. */
 export interface VersionPageQuery {
   status?: VersionStatus | null;
@@ -110,10 +116,11 @@ export class VersionStore {
   constructor(
     readonly phase: FullPhase,
     private readonly prisma: PrismaClient,
+    private readonly announcer: EventAnnouncer,
   ) {}
 
   /** Creates the next DRAFT version (number = latest + 1) with a PENDING decision per item. */
-  async createVersion(input: NewVersion, actor: Identity): Promise<VersionRow> {
+  async createVersion(input: NewVersion, actor: Identity): Promise<WrittenVersion> {
     const items = input.items ?? [];
     assertDistinctItems(items);
     return this.transaction(async (tx) => {
@@ -132,7 +139,7 @@ export class VersionStore {
     additionalItems: NewDecision[],
     actor: Identity,
     carryForwardData: CarryForwardData,
-  ): Promise<VersionRow> {
+  ): Promise<WrittenVersion> {
     assertDistinctItems(additionalItems);
     const baseline = await this.requireVersion(baselineId);
     return this.transaction(async (tx) => {
@@ -196,7 +203,7 @@ export class VersionStore {
           });
       }
       return this.decisions(tx).findMany({ where: { id: { in: [...ids] } }, orderBy: [{ position: 'asc' }] });
-    });
+    }, false);
   }
 
   /**
@@ -307,19 +314,19 @@ export class VersionStore {
   }
 
   /**
-   * Inserts the next version of a record (the caller holds the record lock) and its decisions. The CREATED event is
-   * written before the decisions so that a failure there rolls back an event already signalled: listeners must
-   * still hear nothing (a test holds us to it).
+   * Inserts the next version of a record (the caller holds the record lock), its CREATED event and its decisions.
+   * Decision ids and times are chosen here, so the rows are known without reading them back.
    */
   private async insertVersion(
     tx: Prisma.TransactionClient,
     input: { cycleId: string; reportId: string; data: Prisma.InputJsonValue; parent: VersionRow | null },
     actor: Identity,
-    decisions: DecisionSeed[],
-  ): Promise<VersionRow> {
+    seeds: DecisionSeed[],
+  ): Promise<WrittenVersion> {
     const latest = await this.versions(tx).findFirst({ where: { cycleId: input.cycleId, reportId: input.reportId }, orderBy: { versionNumber: 'desc' } });
     const parent = input.parent ?? latest;
     const id = randomUUID();
+    const createdAt = new Date();
     const version = await this.versions(tx).create({
       data: {
         id,
@@ -331,15 +338,26 @@ export class VersionStore {
         masterRecordId: parent?.masterRecordId ?? id,
         data: input.data,
         createdById: actor.id,
+        createdAt,
       },
     });
-    await recordVersionEvents(tx, [this.event('CREATED', version, actor, version.createdAt)]);
-    if (decisions.length > 0) {
-      await this.decisions(tx).createMany({
-        data: decisions.map((decision, position) => ({ status: 'PENDING', ...decision, reason: decision.reason ?? null, versionId: id, position })),
-      });
-    }
-    return version;
+    const decisions: DecisionRow[] = seeds.map((seed, position) => ({
+      id: randomUUID(),
+      versionId: id,
+      itemId: seed.itemId,
+      itemData: seed.itemData as Prisma.JsonValue,
+      status: seed.status ?? 'PENDING',
+      reason: seed.reason ?? null,
+      decidedById: seed.decidedById ?? null,
+      decidedAt: seed.decidedAt ?? null,
+      decisionNotes: seed.decisionNotes ?? null,
+      carriedFromVersionId: seed.carriedFromVersionId ?? null,
+      position,
+      createdAt,
+    }));
+    await recordVersionEvents(tx, [this.event('CREATED', version, actor, createdAt)]);
+    if (decisions.length > 0) await this.decisions(tx).createMany({ data: decisions as unknown as Where[] });
+    return { version, decisions };
   }
 
   private event(type: VersionEventType, version: VersionRow, actor: Identity, at: Date): NewVersionEvent {
@@ -347,9 +365,14 @@ export class VersionStore {
     return { type, phase: this.phase.name, versionId, versionNumber, cycleId, reportId, actorId: actor.id, at };
   }
 
-  /** One interactive transaction; data PostgreSQL cannot store (a NUL character in JSON) is the client's error. */
-  private async transaction<T>(work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction(work, TRANSACTION_OPTIONS).catch(rethrowUnstorableInput);
+  /**
+   * One interactive transaction; once it has committed, readers of the event log are woken (every transaction here
+   * but a decision review appends events). Data PostgreSQL cannot store (a NUL character in JSON) is the client's error.
+   */
+  private async transaction<T>(work: (tx: Prisma.TransactionClient) => Promise<T>, appendsEvents = true): Promise<T> {
+    const result = await this.prisma.$transaction(work, TRANSACTION_OPTIONS).catch(rethrowUnstorableInput);
+    if (appendsEvents) this.announcer.announce();
+    return result;
   }
 
   private async parentOf(tx: Db, input: NewVersion): Promise<VersionRow> {
