@@ -2,7 +2,7 @@
 // phase tables through the phase subgraph's own API. A failed mirror never fails the legacy write: it is recorded,
 // with the legacy record, for backfill to replay.
 import type { Prisma } from '@phasegraph/db';
-import type { Identity, Logger, SubgraphClient } from '@phasegraph/kit';
+import { PHASES, isFullPhase, type Identity, type Logger, type SubgraphClient } from '@phasegraph/kit';
 import type { MigratedPhase, MigrationState } from './migration-state';
 
 /** A legacy report attribute row. */
@@ -77,10 +77,12 @@ export function sampleSetMirror(set: SampleSetRow): Mirror {
   };
 }
 
-const CREATE = {
-  PLANNING: 'planningCreateVersion',
-  SAMPLE_SELECTION: 'sampleSelectionCreateVersion',
-} as const satisfies Record<MigratedPhase, string>;
+/** The phase subgraph's batch creation and its input type, from the registry. */
+function batchCreation(phase: MigratedPhase): { field: string; input: string } {
+  const entry = PHASES[phase];
+  if (!isFullPhase(entry)) throw new Error(`${phase} is not a FULL phase.`);
+  return { field: `${entry.fieldPrefix}CreateVersions`, input: `${entry.versionType}BatchInput` };
+}
 
 export class DualWriter {
   constructor(
@@ -110,17 +112,21 @@ export class DualWriter {
    * Writes `mirror` as a new version through the phase subgraph, as `actor` (the legacy record's author, so both
    * sides name the same creator), and maps it to its legacy record. `countsAsDualWrite`: it repairs a dual write.
    */
-  async copy(phase: MigratedPhase, mirror: Mirror, actor: Identity, options: { countsAsDualWrite: boolean }): Promise<void> {
-    const { created } = await this.phases[phase].request<{ created: { id: string } }>(
-      `mutation ($cycleId: ID!, $reportId: ID!, $data: JSON!, $items: [DecisionInput!]) {
-        created: ${CREATE[phase]}(cycleId: $cycleId, reportId: $reportId, data: $data, items: $items) { id }
-      }`,
-      { cycleId: mirror.cycleId, reportId: mirror.reportId, data: mirror.data, items: mirror.items },
+  copy(phase: MigratedPhase, mirror: Mirror, actor: Identity, options: { countsAsDualWrite: boolean }): Promise<void> {
+    return this.copyMany(phase, [mirror], actor, options);
+  }
+
+  /** Like `copy` for several mirrors of one author: one call to the phase subgraph, one transaction for the mappings. */
+  async copyMany(phase: MigratedPhase, mirrors: Mirror[], actor: Identity, options: { countsAsDualWrite: boolean }): Promise<void> {
+    const { field, input } = batchCreation(phase);
+    const { created } = await this.phases[phase].request<{ created: { id: string }[] }>(
+      `mutation ($versions: [${input}!]!) { created: ${field}(versions: $versions) { id } }`,
+      { versions: mirrors.map(({ cycleId, reportId, data, items }) => ({ cycleId, reportId, data, items })) },
       actor,
     );
-    await this.state.recordMirror(
+    await this.state.recordMirrors(
       phase,
-      { legacyId: mirror.legacyId, newVersionId: created.id, cycleId: mirror.cycleId, reportId: mirror.reportId },
+      mirrors.map((mirror, i) => ({ legacyId: mirror.legacyId, newVersionId: created[i]!.id, cycleId: mirror.cycleId, reportId: mirror.reportId })),
       options.countsAsDualWrite,
     );
   }

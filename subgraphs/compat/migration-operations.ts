@@ -6,7 +6,7 @@ import { attributeMirror, sampleSetMirror, type DualWriter, type Mirror } from '
 import type { MigratedPhase, MigrationState } from './migration-state';
 import { MIRROR_FIELDS, attributesFromMirror, sampleSetFromMirror, type MirroredVersion } from './read-router';
 
-const BATCH = 100;
+const BATCH = 250;
 
 /** Each migrated phase's legacy table and its record id column (constants, never input). */
 const LEGACY_TABLES = {
@@ -68,15 +68,27 @@ export class MigrationOperations {
     while (copied < limit) {
       const batch = (await this.unmirrored(phase, Math.min(BATCH, limit - copied) + failed.size)).filter((record) => !failed.has(record.id));
       if (batch.length === 0) break;
-      for (const record of batch) {
+      // One call per author (mirrors keep their legacy record's author); a group that fails is retried record by
+      // record, so that one bad record fails alone.
+      for (const group of groupBy(batch.slice(0, limit - copied), (record) => record.createdById)) {
+        const author = authorOf(group[0]!.createdById);
+        const mirrors = group.map((record) => record.mirror);
         try {
-          await this.dualWriter.copy(phase, record.mirror, authorOf(record.createdById), { countsAsDualWrite: false });
-          copied++;
-        } catch (error) {
-          failed.add(record.id);
-          errors.push({ legacyId: record.id, error: error instanceof Error ? error.message : String(error) });
+          await this.dualWriter.copyMany(phase, mirrors, author, { countsAsDualWrite: false });
+          copied += group.length;
+          continue;
+        } catch {
+          // Retried one by one below.
         }
-        if (copied >= limit) break;
+        for (const record of group) {
+          try {
+            await this.dualWriter.copy(phase, record.mirror, author, { countsAsDualWrite: false });
+            copied++;
+          } catch (error) {
+            failed.add(record.id);
+            errors.push({ legacyId: record.id, error: error instanceof Error ? error.message : String(error) });
+          }
+        }
       }
     }
     const remaining = await this.countUnmirrored(phase);
@@ -222,4 +234,15 @@ function authorOf(userId: string): Identity {
 
 function comparable(value: unknown): string {
   return value instanceof Date ? value.toISOString() : JSON.stringify(value ?? null);
+}
+
+/** `items` split into groups by `key`, in order of first appearance. */
+function groupBy<Item>(items: Item[], key: (item: Item) => string): Item[][] {
+  const groups = new Map<string, Item[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return [...groups.values()];
 }

@@ -97,25 +97,25 @@ export class MigrationState {
   }
 
   /**
-   * Records a successful mirror: the mapping and, when it mirrors a dual write, the counter. The phase's row is
-   * locked first and the mapping takes the phase's `active`, so a mirror finishing during a rollback (or a
-   * roll-forward, which take the same lock) lands on the right side of it.
+   * Records successful mirrors: the mappings and, when they mirror dual writes, the counter. The phase's row is
+   * locked first and the mappings take the phase's `active`, so mirrors finishing during a rollback (or a
+   * roll-forward, which take the same lock) land on the right side of it.
    */
-  async recordMirror(
+  async recordMirrors(
     phase: MigratedPhase,
-    mapping: { legacyId: string; newVersionId: string; cycleId: string; reportId: string },
+    mappings: { legacyId: string; newVersionId: string; cycleId: string; reportId: string }[],
     countsAsDualWrite: boolean,
   ): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
       const { active } = await tx.phaseMigration.update({
         where: { phase },
-        data: countsAsDualWrite ? { mirroredWrites: { increment: 1 } } : { updatedAt: new Date() },
+        data: countsAsDualWrite ? { mirroredWrites: { increment: mappings.length } } : { updatedAt: new Date() },
       });
-      await tx.migrationMapping.create({ data: { phase, ...mapping, active } });
+      await tx.migrationMapping.createMany({ data: mappings.map((mapping) => ({ phase, ...mapping, active })) });
     });
   }
 
-  /** Marks the phase and all its mirrors active or not, atomically with respect to recordMirror. */
+  /** Marks the phase and all its mirrors active or not, atomically with respect to recordMirrors. */
   async setActive(phase: MigratedPhase, active: boolean): Promise<number> {
     await this.row(phase);
     const { count } = await this.prisma.$transaction(async (tx) => {

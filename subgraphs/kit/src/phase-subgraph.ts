@@ -23,6 +23,8 @@ import {
 
 /** The most rows one page may hold. */
 export const MAX_PAGE_SIZE = 100;
+/** The most versions one batch creation may hold. */
+const MAX_BATCH_SIZE = 500;
 
 /** What a FULL phase's data and decisions mean, for the descriptions analysts read in Sandbox. */
 export interface FullPhaseDescriptions {
@@ -140,6 +142,23 @@ function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: Subgrap
             requireUser(context),
           )
           .then((written) => primeWritten(context, written)),
+      [`${p}CreateVersions`]: async (
+        _: unknown,
+        args: { versions: { cycleId: string; reportId: string; data: Prisma.InputJsonValue; items?: NewDecision[] | null }[] },
+        context: FullPhaseContext,
+      ) => {
+        if (args.versions.length > MAX_BATCH_SIZE) throw badUserInput(`versions may hold at most ${MAX_BATCH_SIZE} versions.`, { argument: 'versions' });
+        const written = await store.createVersions(
+          args.versions.map((input) => ({
+            cycleId: requireUuid(input.cycleId, 'versions.cycleId'),
+            reportId: requireUuid(input.reportId, 'versions.reportId'),
+            data: requireData(input.data),
+            items: (input.items ?? []).map((item) => ({ ...item, itemId: requireUuid(item.itemId, 'versions.items.itemId') })),
+          })),
+          requireUser(context),
+        );
+        return written.map((entry) => primeWritten(context, entry));
+      },
       [`${p}ApproveVersion`]: (_: unknown, args: { id: string; notes?: string | null }, context: FullPhaseContext) => {
         const actor = requireUser(context);
         return store

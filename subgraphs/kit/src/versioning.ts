@@ -6,7 +6,7 @@ import type { Prisma, PrismaClient } from '@phasegraph/db';
 import { badUserInput, conflict, notFound } from './errors';
 import { recordVersionEvents, type EventAnnouncer, type NewVersionEvent, type VersionEventType } from './event-log';
 import type { FullPhase } from './phases';
-import { lockRecord } from './record-lock';
+import { lockRecord, lockRecords } from './record-lock';
 import type { Identity } from './signed-identity';
 
 export type VersionStatus = 'DRAFT' | 'APPROVED' | 'REJECTED' | 'SUPERSEDED';
@@ -96,7 +96,7 @@ interface VersionTable {
   findUnique(args: { where: { id: string } }): Promise<VersionRow | null>;
   findFirst(args: { where: Where; orderBy?: OrderBy }): Promise<VersionRow | null>;
   findMany(args: { where: Where; orderBy?: OrderBy; take?: number }): Promise<VersionRow[]>;
-  create(args: { data: Where }): Promise<VersionRow>;
+  createMany(args: { data: Where[] }): Promise<{ count: number }>;
   update(args: { where: { id: string }; data: Where }): Promise<VersionRow>;
   updateMany(args: { where: Where; data: Where }): Promise<{ count: number }>;
 }
@@ -121,12 +121,28 @@ export class VersionStore {
 
   /** Creates the next DRAFT version (number = latest + 1) with a PENDING decision per item. */
   async createVersion(input: NewVersion, actor: Identity): Promise<WrittenVersion> {
-    const items = input.items ?? [];
-    assertDistinctItems(items);
+    const [written] = await this.createVersions([input], actor);
+    return written!;
+  }
+
+  /**
+   * Creates the next DRAFT version of each input's record, all in one transaction and a fixed number of statements
+   * however many there are; inputs of one record are numbered in the order given.
+   */
+  async createVersions(inputs: NewVersion[], actor: Identity): Promise<WrittenVersion[]> {
+    for (const input of inputs) assertDistinctItems(input.items ?? []);
+    if (inputs.length === 0) return [];
     return this.transaction(async (tx) => {
-      await this.lockRecord(tx, input.cycleId, input.reportId);
-      const parent = input.parentVersionId ? await this.parentOf(tx, input) : null;
-      return this.insertVersion(tx, { ...input, parent }, actor, items);
+      await lockRecords(
+        tx,
+        inputs.map((input) => this.recordKey(input.cycleId, input.reportId)),
+      );
+      const parents = await this.parentsOf(tx, inputs);
+      return this.insertVersions(
+        tx,
+        inputs.map((input) => ({ ...input, parent: input.parentVersionId ? parents.get(input.parentVersionId)! : null, seeds: input.items ?? [] })),
+        actor,
+      );
     });
   }
 
@@ -164,7 +180,8 @@ export class VersionStore {
         baseline.data,
         seeds.map((seed) => ({ itemId: seed.itemId, itemData: seed.itemData as Prisma.JsonValue, carried: Boolean(seed.carriedFromVersionId) })),
       );
-      return this.insertVersion(tx, { cycleId: baseline.cycleId, reportId: baseline.reportId, data, parent: baseline }, actor, seeds);
+      const [written] = await this.insertVersions(tx, [{ cycleId: baseline.cycleId, reportId: baseline.reportId, data, parent: baseline, seeds }], actor);
+      return written!;
     });
   }
 
@@ -314,50 +331,73 @@ export class VersionStore {
   }
 
   /**
-   * Inserts the next version of a record (the caller holds the record lock), its CREATED event and its decisions.
-   * Decision ids and times are chosen here, so the rows are known without reading them back.
+   * Inserts the next version of each record (the caller holds the records' locks), their CREATED events and their
+   * decisions: one read of the latest versions and three multi-row inserts, whatever the count. Ids and times are
+   * chosen here, so the rows are known without reading them back.
    */
-  private async insertVersion(
+  private async insertVersions(
     tx: Prisma.TransactionClient,
-    input: { cycleId: string; reportId: string; data: Prisma.InputJsonValue; parent: VersionRow | null },
+    entries: { cycleId: string; reportId: string; data: Prisma.InputJsonValue; parent: VersionRow | null; seeds: DecisionSeed[] }[],
     actor: Identity,
-    seeds: DecisionSeed[],
-  ): Promise<WrittenVersion> {
-    const latest = await this.versions(tx).findFirst({ where: { cycleId: input.cycleId, reportId: input.reportId }, orderBy: { versionNumber: 'desc' } });
-    const parent = input.parent ?? latest;
-    const id = randomUUID();
+  ): Promise<WrittenVersion[]> {
+    const latest = await this.latestVersions(tx, entries);
     const createdAt = new Date();
-    const version = await this.versions(tx).create({
-      data: {
+    const written = entries.map((entry): WrittenVersion => {
+      const key = this.recordKey(entry.cycleId, entry.reportId);
+      const previous = latest.get(key) ?? null;
+      const parent = entry.parent ?? previous;
+      const id = randomUUID();
+      const version: VersionRow = {
         id,
-        cycleId: input.cycleId,
-        reportId: input.reportId,
-        versionNumber: (latest?.versionNumber ?? 0) + 1,
+        cycleId: entry.cycleId,
+        reportId: entry.reportId,
+        versionNumber: (previous?.versionNumber ?? 0) + 1,
         status: 'DRAFT',
         parentVersionId: parent?.id ?? null,
         masterRecordId: parent?.masterRecordId ?? id,
-        data: input.data,
+        data: entry.data as Prisma.JsonValue,
         createdById: actor.id,
         createdAt,
-      },
+        reviewedById: null,
+        reviewedAt: null,
+        reviewNotes: null,
+      };
+      latest.set(key, version);
+      const decisions = entry.seeds.map((seed, position): DecisionRow => ({
+        id: randomUUID(),
+        versionId: id,
+        itemId: seed.itemId,
+        itemData: seed.itemData as Prisma.JsonValue,
+        status: seed.status ?? 'PENDING',
+        reason: seed.reason ?? null,
+        decidedById: seed.decidedById ?? null,
+        decidedAt: seed.decidedAt ?? null,
+        decisionNotes: seed.decisionNotes ?? null,
+        carriedFromVersionId: seed.carriedFromVersionId ?? null,
+        position,
+        createdAt,
+      }));
+      return { version, decisions };
     });
-    const decisions: DecisionRow[] = seeds.map((seed, position) => ({
-      id: randomUUID(),
-      versionId: id,
-      itemId: seed.itemId,
-      itemData: seed.itemData as Prisma.JsonValue,
-      status: seed.status ?? 'PENDING',
-      reason: seed.reason ?? null,
-      decidedById: seed.decidedById ?? null,
-      decidedAt: seed.decidedAt ?? null,
-      decisionNotes: seed.decisionNotes ?? null,
-      carriedFromVersionId: seed.carriedFromVersionId ?? null,
-      position,
-      createdAt,
-    }));
-    await recordVersionEvents(tx, [this.event('CREATED', version, actor, createdAt)]);
+    await this.versions(tx).createMany({ data: written.map(({ version }) => version as unknown as Where) });
+    await recordVersionEvents(
+      tx,
+      written.map(({ version }) => this.event('CREATED', version, actor, createdAt)),
+    );
+    const decisions = written.flatMap((entry) => entry.decisions);
     if (decisions.length > 0) await this.decisions(tx).createMany({ data: decisions as unknown as Where[] });
-    return { version, decisions };
+    return written;
+  }
+
+  /** The latest version of each record named, by record key: one indexed lookup per distinct record. */
+  private async latestVersions(tx: Prisma.TransactionClient, records: { cycleId: string; reportId: string }[]): Promise<Map<string, VersionRow>> {
+    const keys = new Map(records.map((record) => [this.recordKey(record.cycleId, record.reportId), record]));
+    const latest = new Map<string, VersionRow>();
+    for (const [key, { cycleId, reportId }] of keys) {
+      const row = await this.versions(tx).findFirst({ where: { cycleId, reportId }, orderBy: { versionNumber: 'desc' } });
+      if (row) latest.set(key, row);
+    }
+    return latest;
   }
 
   private event(type: VersionEventType, version: VersionRow, actor: Identity, at: Date): NewVersionEvent {
@@ -375,18 +415,29 @@ export class VersionStore {
     return result;
   }
 
-  private async parentOf(tx: Db, input: NewVersion): Promise<VersionRow> {
-    const parent = await this.versions(tx).findUnique({ where: { id: input.parentVersionId! } });
-    if (!parent) throw notFound(`No ${this.phase.displayName} version with id ${input.parentVersionId}.`, { id: input.parentVersionId });
-    if (parent.cycleId !== input.cycleId || parent.reportId !== input.reportId) {
-      throw badUserInput('parentVersionId must be a version of the same cycle and report.', { argument: 'parentVersionId' });
+  /** The explicit parents the inputs name, each checked to be a version of the same cycle and report. */
+  private async parentsOf(tx: Db, inputs: NewVersion[]): Promise<Map<string, VersionRow>> {
+    const ids = [...new Set(inputs.flatMap((input) => (input.parentVersionId ? [input.parentVersionId] : [])))];
+    if (ids.length === 0) return new Map();
+    const parents = new Map((await this.versions(tx).findMany({ where: { id: { in: ids } } })).map((row) => [row.id, row]));
+    for (const input of inputs) {
+      if (!input.parentVersionId) continue;
+      const parent = parents.get(input.parentVersionId);
+      if (!parent) throw notFound(`No ${this.phase.displayName} version with id ${input.parentVersionId}.`, { id: input.parentVersionId });
+      if (parent.cycleId !== input.cycleId || parent.reportId !== input.reportId) {
+        throw badUserInput('parentVersionId must be a version of the same cycle and report.', { argument: 'parentVersionId' });
+      }
     }
-    return parent;
+    return parents;
+  }
+
+  private recordKey(cycleId: string, reportId: string): string {
+    return `${this.phase.name}:${cycleId}:${reportId}`;
   }
 
   /** Serialises every numbering and status change of one record (phase, cycle, report) until `tx` ends. */
   private lockRecord(tx: Prisma.TransactionClient, cycleId: string, reportId: string): Promise<void> {
-    return lockRecord(tx, `${this.phase.name}:${cycleId}:${reportId}`);
+    return lockRecord(tx, this.recordKey(cycleId, reportId));
   }
 
   private versions(db: Db): VersionTable {
