@@ -102,23 +102,25 @@ export class ReadRouter {
     return sets.map((set) => ({ ...set, isLatestVersion: set.versionNumber === newest })).sort((a, b) => a.versionNumber - b.versionNumber);
   }
 
-  /** The phase's versions of a cycle and report that actively mirror legacy records, read page by page. */
+  /**
+   * The phase's versions of a cycle and report that actively mirror legacy records, read page by page. The mappings
+   * and the first page are read at once: a read served from the new tables should cost what the legacy read costs.
+   */
   private async mirrored(phase: MigratedPhase, cycleId: string, reportId: string, actor: Identity): Promise<MirroredVersion[]> {
-    const mapped = new Set((await this.state.mappings(phase, cycleId, reportId)).map((mapping) => mapping.newVersionId));
-    if (mapped.size === 0) return [];
-    const found: MirroredVersion[] = [];
-    let before: number | null = null;
-    for (;;) {
-      const { page }: { page: (MirroredVersion & { versionNumber: number })[] } = await this.phases[phase].request(
+    const page = (before: number | null) =>
+      this.phases[phase].request<{ page: (MirroredVersion & { versionNumber: number })[] }>(
         `query ($cycleId: ID!, $reportId: ID!, $first: Int!, $before: Int) {
           page: ${LIST[phase]}(cycleId: $cycleId, reportId: $reportId, first: $first, beforeVersionNumber: $before) { versionNumber ${MIRROR_FIELDS} }
         }`,
         { cycleId, reportId, first: PAGE, before },
         actor,
       );
-      found.push(...page.filter((version) => mapped.has(version.id)));
-      if (page.length < PAGE) return found;
-      before = page.at(-1)!.versionNumber;
+    const [mappings, first] = await Promise.all([this.state.mappings(phase, cycleId, reportId), page(null)]);
+    const mapped = new Set(mappings.map((mapping) => mapping.newVersionId));
+    const found: MirroredVersion[] = [];
+    for (let current = first.page; ; current = (await page(current.at(-1)!.versionNumber)).page) {
+      found.push(...current.filter((version) => mapped.has(version.id)));
+      if (current.length < PAGE || found.length === mapped.size) return found;
     }
   }
 }
