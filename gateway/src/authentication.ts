@@ -1,5 +1,6 @@
 // Verifying a request's bearer JWT once, at the gateway, into the identity forwarded (signed) to subgraphs.
 import { USER_ROLES, unauthenticated, type Identity } from '@phasegraph/kit';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import { z } from 'zod';
 
@@ -12,10 +13,11 @@ const claims = z.object({
 
 /** Verifies HS256 tokens signed with `secret`. */
 export class TokenVerifier {
-  private readonly key: Uint8Array;
+  /** A key object, not bytes: jose would import raw bytes again on every verification. */
+  private readonly key: KeyObject;
 
   constructor(secret: string) {
-    this.key = new TextEncoder().encode(secret);
+    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
   }
 
   /** The caller's identity; null when no token is sent; UNAUTHENTICATED (HTTP 401) when the token is bad. */
