@@ -1,5 +1,6 @@
-// Starting and stopping the real phasegraph stack for the test run: `tsx gateway/src/main.ts` as a child process,
-// exactly as `npm start` runs it, on a fresh database.
+// Starting and stopping the real phasegraph stack for the test run, on a fresh database: `tsx gateway/src/main.ts`
+// as a child process, exactly as `npm start` runs it, or with PHASEGRAPH_TEST_DEPLOYMENT=split (PostgreSQL only) as
+// the split deployment runs it: each subgraph its own process, the gateway calling them over HTTP.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -25,6 +26,8 @@ export interface StackInfo {
   subgraphUrls: Record<string, string>;
   /** The test run's own PostgreSQL database, when on PostgreSQL. */
   databaseUrl?: string;
+  /** One process (as `npm start`), or each subgraph its own process. */
+  deployment: 'one-process' | 'split';
 }
 
 interface RunningStack {
@@ -33,36 +36,72 @@ interface RunningStack {
   cleanup: () => Promise<void>;
 }
 
+/** Every subgraph the split deployment runs as its own process (the kit's SUBGRAPH_NAMES). */
+const SUBGRAPH_NAMES = [
+  'identity',
+  'planning',
+  'data-profiling',
+  'scoping',
+  'sample-selection',
+  'data-owner-id',
+  'request-info',
+  'test-execution',
+  'observation-management',
+  'compat',
+];
+
 export async function startTestStack(): Promise<RunningStack> {
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'phasegraph-test-'));
+  const split = process.env.PHASEGRAPH_TEST_DEPLOYMENT === 'split';
+  if (split && !process.env.DATABASE_URL) throw new Error('PHASEGRAPH_TEST_DEPLOYMENT=split needs DATABASE_URL: processes cannot share the embedded database.');
   const { databaseUrl, dropDatabase } = await createTestDatabase();
-  const port = await freePort();
   const logFile = path.join(workDir, 'stack.log');
   const log = openSync(logFile, 'a');
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl ?? '',
+    PHASEGRAPH_DATA_DIR: path.join(workDir, 'data'),
+    JWT_SECRET: TEST_JWT_SECRET,
+    SUBGRAPH_SECRET: TEST_SUBGRAPH_SECRET,
+    LOG_LEVEL: 'warn',
+    REPORT_SQL_STATEMENTS: '1',
+    NODE_ENV: 'test',
+  };
+  const children: ChildProcess[] = [];
+  if (split) {
+    // Migrate first (a gateway with every subgraph elsewhere migrates nothing), then start every subgraph.
+    await runToEnd(spawn(process.execPath, ['--import', 'tsx', 'prisma/scripts/migrate.ts'], { cwd: repositoryRoot, env, stdio: ['ignore', log, log] }));
+    const ports = await Promise.all(SUBGRAPH_NAMES.map(() => freePort()));
+    const urls = Object.fromEntries(
+      SUBGRAPH_NAMES.map((name, i) => [`${name.toUpperCase().replaceAll('-', '_')}_SUBGRAPH_URL`, `http://127.0.0.1:${ports[i]}/graphql`]),
+    );
+    Object.assign(env, urls);
+    for (const [i, name] of SUBGRAPH_NAMES.entries()) {
+      children.push(
+        spawn(process.execPath, ['--import', 'tsx', 'subgraphs/kit/src/main.ts', name], {
+          cwd: repositoryRoot,
+          env: { ...env, PORT: String(ports[i]) },
+          stdio: ['ignore', log, log],
+        }),
+      );
+    }
+    await Promise.all(Object.values(urls).map((url) => waitForHealth(new URL('/health', url).toString())));
+  }
   const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/main.ts'], {
     cwd: repositoryRoot,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATABASE_URL: databaseUrl ?? '',
-      PHASEGRAPH_DATA_DIR: path.join(workDir, 'data'),
-      JWT_SECRET: TEST_JWT_SECRET,
-      SUBGRAPH_SECRET: TEST_SUBGRAPH_SECRET,
-      LOG_LEVEL: 'warn',
-      REPORT_SQL_STATEMENTS: '1',
-      NODE_ENV: 'test',
-    },
+    env: { ...env, PORT: String(await freePort()) },
     stdio: ['ignore', 'pipe', log],
   });
+  children.push(child);
   const stdout = await readUntilReady(child, () => readFileSync(logFile, 'utf8'));
   const gatewayUrl = /ready at (http\S+)/.exec(stdout)![1]!;
   const subgraphUrls = Object.fromEntries([...stdout.matchAll(/^\s+(\S+) subgraph: (http\S+)$/gm)].map((match) => [match[1]!, match[2]!]));
   await waitForHealth(new URL('/health', gatewayUrl).toString());
   return {
-    info: { gatewayUrl, subgraphUrls, databaseUrl },
+    info: { gatewayUrl, subgraphUrls, databaseUrl, deployment: split ? 'split' : 'one-process' },
     child,
     cleanup: async () => {
-      await stopChild(child);
+      await Promise.all(children.map(stopChild));
       await dropDatabase();
       // PHASEGRAPH_TEST_KEEP=1 keeps the stack's log (and embedded data) for a look after the run.
       if (process.env.PHASEGRAPH_TEST_KEEP) console.log(`\nThe stack's log and data are kept in ${workDir}`);
@@ -123,7 +162,7 @@ function readUntilReady(child: ChildProcess, readLog: () => string): Promise<str
 }
 
 async function waitForHealth(url: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
+  for (let attempt = 0; attempt < 1200; attempt++) {
     const ok = await fetch(url).then(
       (response) => response.ok,
       () => false,
@@ -132,6 +171,13 @@ async function waitForHealth(url: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${url} never answered 200`);
+}
+
+/** Resolves when `child` exits with code 0; rejects otherwise. */
+function runToEnd(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${child.spawnargs.join(' ')} exited with code ${code}`)))),
+  );
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
