@@ -1,7 +1,9 @@
 // Subscriptions over graphql-ws on the gateway's HTTP server. Apollo Gateway cannot execute subscriptions, so this
 // does: a subscription is a stream of event-log rows matching its filters, from its `after` cursor (or from now),
-// and each row is delivered by running the subscription's own selection set as a query, `versionEvent(cursor)`,
-// through the gateway, so every field (the actor's name, the version itself) resolves as in any query.
+// handed to it by the gateway's one log reader (EventFanOut). Each row is delivered by running the subscription's
+// own selection set as a query, `versionEvent(cursor)`, through the gateway, so every field (the actor's name, the
+// version itself) resolves as in any query; subscriptions with the same operation, variables and roles share that
+// execution and its serialized payload, which is written to each socket as it is.
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
@@ -17,24 +19,27 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   type FieldNode,
-  type GraphQLSchema,
   type OperationDefinitionNode,
+  type GraphQLSchema,
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
+import { EventFanOut, SubscriberTooSlowError } from './events/event-fan-out';
 import type { EventFilter, VersionEventLog, VersionEventRow } from './events/version-event-log';
 import { decodeCursor, encodeCursor } from './workflow/cursors';
 import type { GatewayContext } from './gateway';
 
 /** The variable carrying the event's cursor into the query a delivery runs. */
 const CURSOR_VARIABLE = 'phasegraphEventCursor';
-/** Events read per query while catching up. */
-const BATCH = 200;
-/** How soon to look again when committed events wait behind a running transaction that may never announce its end. */
-const HELD_BACK_RETRY_MS = { first: 5, max: 200 };
 /** WebSocket close reasons are limited to 123 bytes. */
 const MAX_REASON = 120;
+/** Past these a subscriber is too slow: its socket is closed with SLOW_CONSUMER_CLOSE_CODE and it resumes by cursor. */
+export const SLOW_CONSUMER_LIMITS = { queuedEvents: 1_000, bufferedBytes: 4 * 1024 * 1024 };
+/** The close code of a socket that stopped draining; the reason names the cursor to resume `after`. */
+export const SLOW_CONSUMER_CLOSE_CODE = 4008;
+/** Payloads each shared execution keeps, for subscribers a few events behind the others. */
+const PAYLOADS_KEPT = 64;
 
 export interface SubscriptionServerOptions {
   httpServer: http.Server;
@@ -51,8 +56,16 @@ type SocketExtra = {
   identity?: Identity;
 };
 
+/** What a subscription's resolvers see: the gateway context, plus where its events are written. */
+interface SubscriptionContext extends GatewayContext {
+  subscriptionId: string;
+  socket: WebSocket;
+}
+
 export function serveSubscriptions(options: SubscriptionServerOptions): { close(): Promise<void> } {
   const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
+  const fanOut = new EventFanOut(options.events, options.logger.child({ component: 'subscriptions' }), SLOW_CONSUMER_LIMITS.queuedEvents);
+  const executions = new SharedExecutions(options.apollo);
   const server = useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
       schema: () => options.schema(),
@@ -68,11 +81,16 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
         } catch (error) {
           reason = `Unauthorized: ${error instanceof Error ? error.message : 'bad token'}`;
         }
-        ctx.extra.socket.close(4401, Buffer.from(reason).subarray(0, MAX_REASON).toString());
+        ctx.extra.socket.close(4401, limitReason(reason));
         return false;
       },
-      context: (ctx): GatewayContext => ({ identity: ctx.extra.identity ?? null, requestId: randomUUID() }),
-      subscribe: (args) => subscribe(args, options),
+      context: (ctx, id): SubscriptionContext => ({
+        identity: ctx.extra.identity ?? null,
+        requestId: randomUUID(),
+        subscriptionId: id,
+        socket: ctx.extra.socket,
+      }),
+      subscribe: (args) => subscribe(args, fanOut, executions, options),
       // Queries and mutations sent over the socket run through the gateway like any HTTP request.
       execute: (args) =>
         runThroughGateway(options.apollo, args.document, args.variableValues ?? {}, args.operationName ?? undefined, args.contextValue as GatewayContext),
@@ -81,6 +99,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
   );
   return {
     async close() {
+      fanOut.close();
       await server.dispose();
       await new Promise((resolve) => wsServer.close(resolve));
     },
@@ -107,60 +126,155 @@ interface SubscriptionPlan {
   variables: Record<string, unknown>;
 }
 
-function subscribe(args: ExecutionArgs, options: SubscriptionServerOptions): AsyncGenerator<ExecutionResult> | ExecutionResult {
+/**
+ * Starts a subscription: its events are written straight to its socket by the fan-out (one shared, serialized
+ * payload per event and execution). The stream graphql-ws iterates yields nothing: it only ends, when the client
+ * completes the subscription or leaves, and then the subscription leaves the fan-out.
+ */
+async function subscribe(
+  args: ExecutionArgs,
+  fanOut: EventFanOut,
+  executions: SharedExecutions,
+  options: SubscriptionServerOptions,
+): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
+  const context = args.contextValue as SubscriptionContext;
   let plan: SubscriptionPlan;
+  let after;
   try {
     plan = planSubscription(args);
+    after = plan.after === null ? null : await options.events.positionAfter(plan.after);
   } catch (error) {
     if (error instanceof GraphQLError) return { errors: [error] };
     throw error;
   }
-  const wake = new WakeSignal();
-  const stream = deliver(plan, args.contextValue as GatewayContext, options, wake);
-  // A generator's return() waits for its pending await; a client leaving while the stream waits for the next
-  // commit must end it now, not at the next event, so closing the signal comes first.
-  const close = stream.return.bind(stream);
-  stream.return = (value) => {
-    wake.close();
-    return close(value);
+  const execution = executions.join(plan, context.identity!);
+  const ended = new Ended();
+  let lastCursor: string | null = null;
+  const prefix = `{"id":${JSON.stringify(context.subscriptionId)},"type":"next","payload":`;
+  const unsubscribe = await fanOut.subscribe(plan.filter, after, {
+    async deliver(row) {
+      const payload = await execution.payloadFor(row);
+      if (ended.done || context.socket.readyState !== WebSocket.OPEN) return;
+      if (context.socket.bufferedAmount > SLOW_CONSUMER_LIMITS.bufferedBytes) throw new SubscriberTooSlowError(SLOW_CONSUMER_LIMITS.queuedEvents);
+      context.socket.send(`${prefix}${payload}}`);
+      lastCursor = encodeCursor({ kind: 'event', id: row.id });
+    },
+    fail(error) {
+      if (error instanceof SubscriberTooSlowError) {
+        const resume = lastCursor ? ` after ${lastCursor}` : ' with the cursor last received';
+        context.socket.close(SLOW_CONSUMER_CLOSE_CODE, limitReason(`Subscriber too slow: resubscribe${resume}`));
+      } else {
+        options.logger.error('subscription delivery failed', { error: error instanceof Error ? error.stack : String(error) });
+        context.socket.close(1011, 'Internal error delivering events');
+      }
+      ended.end();
+    },
+  });
+  return endable(ended, unsubscribe, execution);
+}
+
+/**
+ * The stream graphql-ws iterates: it yields nothing and ends when the subscription ends, either way round (the client
+ * completes or leaves: graphql-ws calls return(); the fan-out gives up on it: `ended` fires).
+ */
+function endable(ended: Ended, unsubscribe: () => void, execution: SharedExecution): AsyncGenerator<ExecutionResult> {
+  let left = false;
+  const leave = async (): Promise<IteratorReturnResult<undefined>> => {
+    ended.end();
+    if (!left) {
+      left = true;
+      unsubscribe();
+      execution.leave();
+    }
+    return { done: true, value: undefined };
+  };
+  const stream: AsyncGenerator<ExecutionResult> = {
+    next: () => ended.promise.then(leave),
+    return: leave,
+    throw: async (error: unknown) => {
+      await leave();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => stream,
+    [Symbol.asyncDispose]: async () => void (await leave()),
   };
   return stream;
 }
 
-async function* deliver(
-  plan: SubscriptionPlan,
-  context: GatewayContext,
-  options: SubscriptionServerOptions,
-  wake: WakeSignal,
-): AsyncGenerator<ExecutionResult> {
-  const stopListening = options.events.onCommit(() => wake.fire());
-  try {
-    let position = plan.after === null ? await options.events.livePosition() : await options.events.positionAfter(plan.after);
-    let retryMs = HELD_BACK_RETRY_MS.first;
-    while (!wake.closed) {
-      const { rows, heldBack } = await options.events.after(position, plan.filter, BATCH);
-      for (const row of rows) {
-        if (wake.closed) return;
-        position = { txId: row.txId, id: row.id };
-        yield await deliverEvent(plan, row, context, options.apollo);
-      }
-      if (rows.length === BATCH) continue;
-      if (!heldBack) {
-        retryMs = HELD_BACK_RETRY_MS.first;
-        await wake.wait();
-      } else {
-        await wake.wait(retryMs);
-        retryMs = Math.min(retryMs * 2, HELD_BACK_RETRY_MS.max);
-      }
-    }
-  } finally {
-    stopListening();
+/** A one-time signal that a subscription has ended. */
+class Ended {
+  done = false;
+  private resolve!: () => void;
+  readonly promise = new Promise<void>((resolve) => (this.resolve = resolve));
+
+  end(): void {
+    this.done = true;
+    this.resolve();
   }
 }
 
-function deliverEvent(plan: SubscriptionPlan, row: VersionEventRow, context: GatewayContext, apollo: ApolloServer<GatewayContext>): Promise<ExecutionResult> {
-  const variables = { ...plan.variables, [CURSOR_VARIABLE]: encodeCursor({ kind: 'event', id: row.id }) };
-  return runThroughGateway(apollo, plan.query, variables, undefined, { ...context, requestId: randomUUID(), event: row });
+/** Executions shared by subscriptions whose result cannot differ: same operation, same variables, same roles. */
+class SharedExecutions {
+  private readonly byKey = new Map<string, SharedExecution>();
+
+  constructor(private readonly apollo: ApolloServer<GatewayContext>) {}
+
+  /**
+   * The execution for `plan` as `identity`. What a delivery resolves depends on no caller but through authorization,
+   * which is by role (every signed-in user may read every version and event), so callers with the same roles share.
+   */
+  join(plan: SubscriptionPlan, identity: Identity): SharedExecution {
+    const key = JSON.stringify([print(plan.query), plan.variables, [...identity.roles].sort()]);
+    let execution = this.byKey.get(key);
+    if (!execution) {
+      execution = new SharedExecution(this.apollo, plan, identity, () => this.byKey.delete(key));
+      this.byKey.set(key, execution);
+    }
+    execution.members++;
+    return execution;
+  }
+}
+
+class SharedExecution {
+  members = 0;
+  /** Serialized payloads by event id, the newest PAYLOADS_KEPT. */
+  private readonly payloads = new Map<bigint, Promise<string>>();
+
+  constructor(
+    private readonly apollo: ApolloServer<GatewayContext>,
+    private readonly plan: SubscriptionPlan,
+    private readonly identity: Identity,
+    private readonly forget: () => void,
+  ) {}
+
+  /** The event's payload as JSON text, executed once for every member. */
+  payloadFor(row: VersionEventRow): Promise<string> {
+    let payload = this.payloads.get(row.id);
+    if (!payload) {
+      payload = this.execute(row);
+      this.payloads.set(row.id, payload);
+      if (this.payloads.size > PAYLOADS_KEPT) this.payloads.delete(this.payloads.keys().next().value!);
+    }
+    return payload;
+  }
+
+  leave(): void {
+    if (--this.members === 0) this.forget();
+  }
+
+  private async execute(row: VersionEventRow): Promise<string> {
+    const variables = { ...this.plan.variables, [CURSOR_VARIABLE]: encodeCursor({ kind: 'event', id: row.id }) };
+    const { data, errors } = await runThroughGateway(this.apollo, this.plan.query, variables, undefined, {
+      identity: this.identity,
+      requestId: randomUUID(),
+      event: row,
+    });
+    return JSON.stringify(errors ? { data, errors } : { data });
+  }
+}
+
+function limitReason(reason: string): string {
+  return Buffer.from(reason).subarray(0, MAX_REASON).toString();
 }
 
 /** Reads the subscription's root field and arguments, and rewrites it as the query that delivers one event. */
@@ -221,33 +335,4 @@ function variablesUsedIn(document: DocumentNode): Set<string> {
     },
   });
   return used;
-}
-
-/** A wake-up that is not lost when it fires before anyone waits: `wait` then returns at once. Closing wakes for good. */
-class WakeSignal {
-  closed = false;
-  private fired = false;
-  private waiter: (() => void) | undefined;
-
-  close(): void {
-    this.closed = true;
-    this.fire();
-  }
-
-  fire(): void {
-    this.fired = true;
-    this.waiter?.();
-  }
-
-  /** Waits for the next wake-up, or `ms` at most. */
-  async wait(ms?: number): Promise<void> {
-    if (!this.fired && !this.closed) {
-      await new Promise<void>((resolve) => {
-        this.waiter = resolve;
-        if (ms !== undefined) setTimeout(resolve, ms).unref();
-      });
-    }
-    this.fired = false;
-    this.waiter = undefined;
-  }
 }

@@ -110,6 +110,39 @@ export async function startTestStack(): Promise<RunningStack> {
   };
 }
 
+/** Another gateway process in front of the running stack's subgraphs and database (PostgreSQL only). */
+export interface ExtraGateway {
+  url: string;
+  /** Stops it (SIGTERM) and resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+/** Starts another gateway, on `port` when given (e.g. to restart one where its clients expect it). */
+export async function startExtraGateway(info: StackInfo, port?: number): Promise<ExtraGateway> {
+  if (!info.databaseUrl) throw new Error('another gateway needs the stack on PostgreSQL');
+  const urls = Object.fromEntries(Object.entries(info.subgraphUrls).map(([name, url]) => [`${name.toUpperCase().replaceAll('-', '_')}_SUBGRAPH_URL`, url]));
+  const logs: string[] = [];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/main.ts'], {
+    cwd: repositoryRoot,
+    env: {
+      ...process.env,
+      ...urls,
+      PORT: String(port ?? (await freePort())),
+      DATABASE_URL: info.databaseUrl,
+      JWT_SECRET: TEST_JWT_SECRET,
+      SUBGRAPH_SECRET: TEST_SUBGRAPH_SECRET,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
+  const stdout = await readUntilReady(child, () => logs.join(''));
+  const url = /ready at (http\S+)/.exec(stdout)![1]!;
+  await waitForHealth(new URL('/health', url).toString());
+  return { url, stop: () => stopChild(child) };
+}
+
 /** A new, empty database on DATABASE_URL's server, or none (PGlite) when DATABASE_URL is unset. */
 async function createTestDatabase(): Promise<{ databaseUrl?: string; dropDatabase: () => Promise<void> }> {
   const serverUrl = process.env.DATABASE_URL;

@@ -18,11 +18,11 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
-/** Opens a client as `user` and subscribes to `query`. */
-export function subscribe(user: TestUser | string | null, query: string, variables: Record<string, unknown> = {}): Subscription {
+/** Opens a client as `user` and subscribes to `query` (on the test stack's gateway unless `url` is given). */
+export function subscribe(user: TestUser | string | null, query: string, variables: Record<string, unknown> = {}, url = wsUrl()): Subscription {
   const token = typeof user === 'string' ? user : user?.token;
   const client: Client = createClient({
-    url: wsUrl(),
+    url: url.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     retryAttempts: 0,

@@ -67,8 +67,9 @@ export class VersionEventLog {
     return () => this.listeners.delete(listener);
   }
 
-  /** Up to `limit` events after `position` that match `filter`, in log order. */
-  async after(position: LogPosition, filter: EventFilter, limit: number): Promise<LogRead> {
+  /** Up to `limit` events after `position` (and up to `upTo`, when given) that match `filter`, in log order. */
+  async after(position: LogPosition, filter: EventFilter, limit: number, upTo?: LogPosition): Promise<LogRead> {
+    const end = upTo ?? { txId: BigInt(Number.MAX_SAFE_INTEGER), id: 0n };
     // One statement, so the horizon and the rows come from one snapshot.
     const rows = await this.prisma.$queryRaw<(Partial<VersionEventRow> & { heldBack: boolean })[]>`
       WITH horizon AS (SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint AS xmin)
@@ -77,7 +78,7 @@ export class VersionEventLog {
         SELECT e.id, e.tx_id AS "txId", e.type, e.phase, e.version_id::text AS "versionId", e.version_number AS "versionNumber",
                e.cycle_id::text AS "cycleId", e.report_id::text AS "reportId", e.actor_id::text AS "actorId", e.at
         FROM events.version_events e
-        WHERE (e.tx_id, e.id) > (${position.txId}, ${position.id}) AND e.tx_id < horizon.xmin
+        WHERE (e.tx_id, e.id) > (${position.txId}, ${position.id}) AND (e.tx_id, e.id) <= (${end.txId}, ${end.id}) AND e.tx_id < horizon.xmin
           AND (${filter.phase ?? null}::text IS NULL OR e.phase = ${filter.phase ?? null})
           AND (${filter.cycleId ?? null}::uuid IS NULL OR e.cycle_id = ${filter.cycleId ?? null}::uuid)
           AND (${filter.reportId ?? null}::uuid IS NULL OR e.report_id = ${filter.reportId ?? null}::uuid)

@@ -1,0 +1,63 @@
+// Subscriptions across gateway processes: several gateways on one database each hear every write, and a gateway
+// restarted under its subscribers loses none of their events. PostgreSQL only: the processes share its database.
+import { createVersion, newRecord, newUser, stack } from './support/api';
+import { startExtraGateway } from './support/stack';
+import { FROM_THE_START, subscribe } from './support/subscriptions';
+
+const tester = newUser('TESTER');
+const EVENTS = `subscription ($cycleId: ID, $reportId: ID, $after: String) {
+  versionEvents(cycleId: $cycleId, reportId: $reportId, after: $after) { cursor type versionId versionNumber actor { id } }
+}`;
+const onPostgres = stack.databaseUrl ? describe : describe.skip;
+const eventsOf = (received: { data?: any }[]) => received.map((payload) => payload.data?.versionEvents);
+
+onPostgres('several gateways', () => {
+  it('a subscriber on one gateway hears, in order and exactly once, the writes made through another', async () => {
+    const other = await startExtraGateway(stack);
+    const record = newRecord();
+    const watcher = subscribe(tester, EVENTS, { ...record, after: FROM_THE_START }, other.url);
+    try {
+      const created: string[] = [];
+      for (let i = 0; i < 8; i++) created.push((await createVersion('PLANNING', record, tester)).id); // through the first gateway
+      const received = eventsOf(await watcher.untilMatch((payload) => payload.data?.versionEvents?.versionId === created.at(-1)));
+      expect(received.map((event) => [event.type, event.versionNumber, event.versionId])).toEqual(created.map((id, i) => ['CREATED', i + 1, id]));
+      expect(received.every((event) => event.actor.id === tester.id)).toBe(true);
+    } finally {
+      await watcher.close();
+      await other.stop();
+    }
+  });
+
+  it('a gateway restarted under its subscribers: each resumes with after and gets every event exactly once', async () => {
+    const first = await startExtraGateway(stack);
+    const port = Number(new URL(first.url).port);
+    const records = [newRecord(), newRecord(), newRecord()];
+    const watchers = records.map((record) => subscribe(tester, EVENTS, { ...record, after: FROM_THE_START }, first.url));
+    const created = new Map(records.map((record) => [record.reportId, [] as string[]]));
+    const write = async () => {
+      for (const record of records) created.get(record.reportId)!.push((await createVersion('SCOPING', record, tester)).id);
+    };
+    await write();
+    const seen = await Promise.all(watchers.map(async (watcher, i) => eventsOf(await watcher.until(created.get(records[i]!.reportId)!.length))));
+    // The gateway goes away (its clients see the socket close), writes go on through the test stack's gateway, and
+    // it comes back where its clients expect it.
+    await first.stop();
+    await Promise.all(watchers.map((watcher) => watcher.close()));
+    await write();
+    const restarted = await startExtraGateway(stack, port);
+    const resumed = records.map((record, i) => subscribe(tester, EVENTS, { ...record, after: seen[i]!.at(-1).cursor }, restarted.url));
+    try {
+      await write();
+      for (const [i, record] of records.entries()) {
+        const ids = created.get(record.reportId)!;
+        const rest = eventsOf(await resumed[i]!.untilMatch((payload) => payload.data?.versionEvents?.versionId === ids.at(-1)));
+        const all = [...seen[i]!, ...rest];
+        expect(all.map((event) => event.versionId)).toEqual(ids);
+        expect(all.map((event) => event.versionNumber)).toEqual(ids.map((_, n) => n + 1));
+      }
+    } finally {
+      await Promise.all(resumed.map((watcher) => watcher.close()));
+      await restarted.stop();
+    }
+  });
+});
