@@ -2,6 +2,7 @@
 // restarted under its subscribers loses none of their events. PostgreSQL only: the processes share its database.
 import { createVersion, newRecord, newUser, stack } from './support/api';
 import { startExtraGateway } from './support/stack';
+import WebSocket from 'ws';
 import { FROM_THE_START, subscribe } from './support/subscriptions';
 
 const tester = newUser('TESTER');
@@ -58,6 +59,53 @@ onPostgres('several gateways', () => {
     } finally {
       await Promise.all(resumed.map((watcher) => watcher.close()));
       await restarted.stop();
+    }
+  });
+});
+
+onPostgres('a subscriber that stops reading', () => {
+  it('is closed with 4008 and the cursor to resume after, and resuming there misses and repeats nothing', async () => {
+    const gateway = await startExtraGateway(stack, undefined, { SUBSCRIPTION_MAX_BUFFERED_BYTES: String(256 * 1024) });
+    const record = newRecord();
+    const socket = new WebSocket(gateway.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const messages: { type: string; id?: string; payload?: any }[] = [];
+    const arrived: (() => void)[] = [];
+    socket.on('message', (data) => {
+      messages.push(JSON.parse(data.toString()));
+      arrived.splice(0).forEach((wake) => wake());
+    });
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    const next = () => messages.filter((message) => message.type === 'next').map((message) => message.payload.data.versionEvents);
+    const waitFor = (done: () => boolean) => new Promise<void>((resolve) => (done() ? resolve() : arrived.push(() => void waitFor(done).then(resolve))));
+    try {
+      await new Promise((resolve) => socket.once('open', resolve));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${tester.token}` } }));
+      await waitFor(() => messages.some((message) => message.type === 'connection_ack'));
+      const query = `subscription ($reportId: ID, $after: String) { versionEvents(reportId: $reportId, after: $after) { cursor versionId record { ... on Version { data } } } }`;
+      socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables: { reportId: record.reportId, after: FROM_THE_START } } }));
+      const created = [(await createVersion('PLANNING', record, tester)).id];
+      await waitFor(() => next().length === 1);
+      // The client stops reading; each event now carries 100 KB, more than the kernel's buffers and the limit hold.
+      socket.pause();
+      for (let i = 0; i < 60; i++) created.push((await createVersion('PLANNING', record, tester, { data: { blob: 'x'.repeat(100_000), i } })).id);
+      socket.resume();
+      const { code, reason } = await closed;
+      expect(code).toBe(4008);
+      const resumeAfter = /after (\S+)$/.exec(reason)?.[1];
+      expect(resumeAfter).toBe(next().at(-1).cursor);
+      expect(next().length).toBeLessThan(created.length);
+      const resumed = subscribe(tester, EVENTS, { ...record, after: resumeAfter }, gateway.url);
+      try {
+        const rest = eventsOf(await resumed.untilMatch((payload) => payload.data?.versionEvents?.versionId === created.at(-1)));
+        expect([...next(), ...rest].map((event) => event.versionId)).toEqual(created);
+      } finally {
+        await resumed.close();
+      }
+    } finally {
+      socket.terminate();
+      await gateway.stop();
     }
   });
 });

@@ -125,6 +125,7 @@ export async function startGateway(config: Config, subgraphs: SubgraphDirectory,
     events,
     authenticate,
     logger,
+    slowSubscriber: config.slowSubscriber,
   });
   return {
     ...http,

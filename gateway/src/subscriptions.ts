@@ -34,8 +34,6 @@ import type { GatewayContext } from './gateway';
 const CURSOR_VARIABLE = 'phasegraphEventCursor';
 /** WebSocket close reasons are limited to 123 bytes. */
 const MAX_REASON = 120;
-/** Past these a subscriber is too slow: its socket is closed with SLOW_CONSUMER_CLOSE_CODE and it resumes by cursor. */
-export const SLOW_CONSUMER_LIMITS = { queuedEvents: 1_000, bufferedBytes: 4 * 1024 * 1024 };
 /** The close code of a socket that stopped draining; the reason names the cursor to resume `after`. */
 export const SLOW_CONSUMER_CLOSE_CODE = 4008;
 /** Payloads each shared execution keeps, for subscribers a few events behind the others. */
@@ -50,6 +48,8 @@ export interface SubscriptionServerOptions {
   /** The identity an `authorization` value proves; null when absent; throws when invalid. */
   authenticate: (authorization: string | undefined) => Promise<Identity | null>;
   logger: Logger;
+  /** Past these a subscriber is too slow: its socket is closed with SLOW_CONSUMER_CLOSE_CODE and it resumes by cursor. */
+  slowSubscriber: { queuedEvents: number; bufferedBytes: number };
 }
 
 type SocketExtra = {
@@ -64,7 +64,7 @@ interface SubscriptionContext extends GatewayContext {
 
 export function serveSubscriptions(options: SubscriptionServerOptions): { close(): Promise<void> } {
   const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
-  const fanOut = new EventFanOut(options.events, options.logger.child({ component: 'subscriptions' }), SLOW_CONSUMER_LIMITS.queuedEvents);
+  const fanOut = new EventFanOut(options.events, options.logger.child({ component: 'subscriptions' }), options.slowSubscriber.queuedEvents);
   const executions = new SharedExecutions(options.apollo);
   const server = useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
@@ -155,7 +155,7 @@ async function subscribe(
     async deliver(row) {
       const payload = await execution.payloadFor(row);
       if (ended.done || context.socket.readyState !== WebSocket.OPEN) return;
-      if (context.socket.bufferedAmount > SLOW_CONSUMER_LIMITS.bufferedBytes) throw new SubscriberTooSlowError(SLOW_CONSUMER_LIMITS.queuedEvents);
+      if (context.socket.bufferedAmount > options.slowSubscriber.bufferedBytes) throw new SubscriberTooSlowError(options.slowSubscriber.queuedEvents);
       context.socket.send(`${prefix}${payload}}`);
       lastCursor = encodeCursor({ kind: 'event', id: row.id });
     },

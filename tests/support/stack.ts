@@ -118,7 +118,7 @@ export interface ExtraGateway {
 }
 
 /** Starts another gateway, on `port` when given (e.g. to restart one where its clients expect it). */
-export async function startExtraGateway(info: StackInfo, port?: number): Promise<ExtraGateway> {
+export async function startExtraGateway(info: StackInfo, port?: number, extraEnv: Record<string, string> = {}): Promise<ExtraGateway> {
   if (!info.databaseUrl) throw new Error('another gateway needs the stack on PostgreSQL');
   const urls = Object.fromEntries(Object.entries(info.subgraphUrls).map(([name, url]) => [`${name.toUpperCase().replaceAll('-', '_')}_SUBGRAPH_URL`, url]));
   const logs: string[] = [];
@@ -133,6 +133,7 @@ export async function startExtraGateway(info: StackInfo, port?: number): Promise
       SUBGRAPH_SECRET: TEST_SUBGRAPH_SECRET,
       LOG_LEVEL: 'warn',
       NODE_ENV: 'test',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

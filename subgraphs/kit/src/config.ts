@@ -43,6 +43,8 @@ export interface Config {
   production: boolean;
   /** Answer every GraphQL request with the SQL statements it cost, in `x-phasegraph-sql-statements`. */
   reportSqlStatements: boolean;
+  /** When a subscriber counts as too slow and its socket is closed (4008) to resume by cursor. */
+  slowSubscriber: { queuedEvents: number; bufferedBytes: number };
   /** Messages about the configuration worth showing at start, e.g. development secrets in use. */
   warnings: string[];
 }
@@ -64,6 +66,8 @@ const environment = z.object({
   SUBGRAPH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   REPORT_SQL_STATEMENTS: z.enum(['0', '1', 'true', 'false']).default('0'),
+  SUBSCRIPTION_MAX_QUEUED_EVENTS: z.coerce.number().int().min(1).default(1_000),
+  SUBSCRIPTION_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1_024).default(4 * 1024 * 1024),
   ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [urlEnv(name), z.string().url().optional()])),
 });
 
@@ -95,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: values.LOG_LEVEL,
     production,
     reportSqlStatements: values.REPORT_SQL_STATEMENTS === '1' || values.REPORT_SQL_STATEMENTS === 'true',
+    slowSubscriber: { queuedEvents: values.SUBSCRIPTION_MAX_QUEUED_EVENTS, bufferedBytes: values.SUBSCRIPTION_MAX_BUFFERED_BYTES },
     warnings,
   };
 }
