@@ -87,7 +87,9 @@ export async function startTestStack(): Promise<RunningStack> {
     }
     await Promise.all(Object.values(urls).map((url) => waitForHealth(new URL('/health', url).toString())));
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/main.ts'], {
+  // PHASEGRAPH_PROFILE_DIR (benchmarks): the gateway process writes a CPU profile there when it stops.
+  const profile = process.env.PHASEGRAPH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PHASEGRAPH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'gateway/src/main.ts'], {
     cwd: repositoryRoot,
     env: { ...env, PORT: String(await freePort()) },
     stdio: ['ignore', 'pipe', log],
