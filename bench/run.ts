@@ -1,7 +1,8 @@
 // `npm run bench [-- <benchmark>]`: runs one benchmark of bench/. `api` (the default) measures the versioning API
-// through the gateway.
+// through the gateway; `compare` sets the gateway against Hive Gateway, its own subgraphs and raw SQL.
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   api: () => import('./api'),
+  compare: () => import('./compare'),
 };
 
 const chosen = process.argv[2] ?? 'api';
