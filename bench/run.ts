@@ -1,8 +1,10 @@
 // `npm run bench [-- <benchmark>]`: runs one benchmark of bench/. `api` (the default) measures the versioning API
-// through the gateway; `compare` sets the gateway against Hive Gateway, its own subgraphs and raw SQL.
+// through the gateway; `compare` sets the gateway against Hive Gateway, its own subgraphs and raw SQL; `profile [dir]`
+// CPU-profiles the one-process stack under load.
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   api: () => import('./api'),
   compare: () => import('./compare'),
+  profile: () => import('./profile'),
 };
 
 const chosen = process.argv[2] ?? 'api';
