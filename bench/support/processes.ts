@@ -27,10 +27,16 @@ export async function teardown(): Promise<void> {
   }
 }
 
-/** Ctrl-C or a kill tears everything down before the process ends (a second Ctrl-C does not wait). */
+/**
+ * Ctrl-C or a kill tears everything down before the process ends. The signal often comes twice (the terminal sends
+ * Ctrl-C to the whole process group and tsx relays it to us again), so a repeat is ignored while tearing down.
+ */
 export function tearDownOnSignals(): void {
+  let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
       console.error(`\n${signal}: stopping every process and dropping the benchmark's databases…`);
       void teardown().finally(() => process.exit(130));
     });
