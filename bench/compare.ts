@@ -306,11 +306,11 @@ function table(measured: Measured[]): string {
   const rows = measured.map(({ comparison, rounds }) => {
     const failures = rounds.reduce((sum, round) => sum + round.a.failures + round.b.failures, 0);
     const ratio = median(rounds.map((round) => ratioOf(comparison.ratio, round.a, round.b))).toFixed(2);
-    const ratioCell = comparison.ratio === 'rps' ? `**${ratio}×** rps` : `**${ratio}×** p50`;
+    const ratioCell = comparison.ratio === 'rps' ? `**${ratio}×** (A÷B rps)` : `**${ratio}×** (B÷A p50)`;
     return `| ${comparison.name} | ${comparison.a.label} | ${comparison.b.label} | ${ratioCell} | ${cell(rounds.map((r) => r.a))} | ${cell(rounds.map((r) => r.b))} | ${failures === 0 ? '0' : `**${failures} FAILED**`} |`;
   });
   return [
-    '| comparison | A | B | A ÷ B (median) | A rps / p50 / p99 ms | B rps / p50 / p99 ms | failed requests |',
+    '| comparison | A | B | ratio (median of rounds) | A rps / p50 / p99 ms | B rps / p50 / p99 ms | failed requests |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
