@@ -1,0 +1,359 @@
+// `npm run bench -- compare`: what our gateway costs, as ratios that survive a change of machine. The split
+// deployment (each subgraph its own process) against Hive Gateway, against its subgraphs called directly and against
+// raw SQL; the migration's reads and backfill; then the one-process stack. Appends the table to bench/RESULTS.md.
+import { execFileSync } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import os from 'node:os';
+import { openDatabase } from '@phasegraph/db';
+import { SUBGRAPH_NAMES } from '@phasegraph/kit';
+import { Client, Pool } from 'pg';
+import { median, measureHttp, measureTransactions, type HttpLoad, type RunResult } from './support/load';
+import { createDatabase, freePort, logDir, onTeardown, startNode, tearDownOnSignals, teardown, waitForHealth, type Child } from './support/processes';
+import {
+  COMPAT_REPORT_ATTRIBUTES_QUERY,
+  JWT_SECRET,
+  PLANNING_VERSIONS_QUERY,
+  REPORT_ATTRIBUTES_QUERY,
+  SUBGRAPH_SECRET,
+  VERSIONS_QUERY,
+  bearer,
+  createVersionInSql,
+  createVersionRequest,
+  must,
+  newRecord,
+  newUser,
+  seedLegacyAttributes,
+  seedVersions,
+  signedAs,
+  subgraphUrlVariable,
+  type BenchUser,
+  type RecordKey,
+} from './support/workload';
+
+/** BENCH_SECONDS and BENCH_ROUNDS shorten a trial run; the recorded figures use the defaults. */
+const LOAD = { connections: 10, seconds: Number(process.env.BENCH_SECONDS ?? 8), warmUpSeconds: 2 };
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** The test stacks' database server by default; the benchmark creates its own databases there and drops them. */
+const SERVER_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/** One side of a comparison: how to measure it once (any set-up it needs included). */
+interface Side {
+  label: string;
+  run(): Promise<RunResult>;
+}
+
+/** Two sides measured back to back, ROUNDS times; the ratio of each round, and their median, is what counts. */
+interface Comparison {
+  name: string;
+  a: Side;
+  b: Side;
+  /** `rps`: a's throughput ÷ b's. `p50`: b's median latency ÷ a's (how much slower b answers). */
+  ratio: 'rps' | 'p50';
+}
+
+interface Measured {
+  comparison: Comparison;
+  rounds: { a: RunResult; b: RunResult }[];
+}
+
+/**
+ * The 1-minute load average after each round, the benchmark's own processes included: on a shared machine other work
+ * shows as a higher figure (and in the absolute numbers; the ratios of back-to-back runs suffer less).
+ */
+const loadAverages: number[] = [];
+
+const ratioOf = (ratio: Comparison['ratio'], a: RunResult, b: RunResult) => (ratio === 'rps' ? a.rps / b.rps : b.p50 / a.p50);
+const describe = (run: RunResult) =>
+  `${run.rps.toFixed(0)} rps, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms${run.failures ? `, ${run.failures} FAILED` : ''}`;
+
+async function compare(comparison: Comparison): Promise<Measured> {
+  console.log(`\n${comparison.name}\n  A: ${comparison.a.label}\n  B: ${comparison.b.label}`);
+  const rounds: Measured['rounds'] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const a = await comparison.a.run();
+    const b = await comparison.b.run();
+    rounds.push({ a, b });
+    loadAverages.push(os.loadavg()[0]!);
+    console.log(
+      `  round ${round}: A ${describe(a)} · B ${describe(b)} → ${ratioOf(comparison.ratio, a, b).toFixed(2)} (load ${loadAverages.at(-1)!.toFixed(1)})`,
+    );
+  }
+  return { comparison, rounds };
+}
+
+function http(url: string, headers: HttpLoad['headers'], body: HttpLoad['body']): () => Promise<RunResult> {
+  return () => measureHttp({ url, headers, body }, LOAD);
+}
+
+function rawSql(pool: Pool, actor: BenchUser, record?: RecordKey): () => Promise<RunResult> {
+  return () => measureTransactions(pool, LOAD.connections, (client) => createVersionInSql(client, record ?? newRecord(), actor.id), LOAD);
+}
+
+/** A pg pool for the raw-SQL side, ended at teardown (before its database is dropped). */
+function rawPool(databaseUrl: string): Pool {
+  const pool = new Pool({ connectionString: databaseUrl, max: LOAD.connections });
+  onTeardown(() => pool.end());
+  return pool;
+}
+
+/** The createVersion comparisons against raw SQL: a new record each time, and all on one record (its lock contended). */
+function createVersionComparisons(where: string, gatewayUrl: string, tester: BenchUser, pool: Pool): Comparison[] {
+  const gatewayRecord = newRecord();
+  const sqlRecord = newRecord();
+  return [
+    {
+      name: `createVersion, 5 items, a new record each (${where})`,
+      a: { label: `our gateway (${where})`, run: http(gatewayUrl, bearer(tester), () => createVersionRequest()) },
+      b: { label: 'raw pg transaction, pool of 10, 10 loops', run: rawSql(pool, tester) },
+      ratio: 'rps',
+    },
+    {
+      name: `createVersion, 5 items, all on one record (${where})`,
+      a: { label: `our gateway (${where})`, run: http(gatewayUrl, bearer(tester), () => createVersionRequest(gatewayRecord)) },
+      b: { label: 'raw pg transaction, pool of 10, 10 loops', run: rawSql(pool, tester, sqlRecord) },
+      ratio: 'rps',
+    },
+  ];
+}
+
+/** The versions list through the gateway against the planning subgraph's own list, checked to hold the seed first. */
+async function versionsComparison(where: string, gatewayUrl: string, planningUrl: string, tester: BenchUser, record: RecordKey): Promise<Comparison> {
+  const { versions } = await must(gatewayUrl, bearer(tester), VERSIONS_QUERY, record);
+  const { planningVersions } = await must(planningUrl, signedAs(tester), PLANNING_VERSIONS_QUERY, record);
+  const seeded = (nodes: any[]) => nodes.length === 20 && nodes.every((node) => node.decisions.length === 5);
+  if (!seeded(versions.edges.map((edge: any) => edge.node)) || !seeded(planningVersions) || versions.edges[0].node.createdBy.name !== tester.name) {
+    throw new Error(`the versions list does not hold the 20 seeded versions of 5 decisions: ${JSON.stringify(versions).slice(0, 300)}`);
+  }
+  return {
+    name: `versions(first: 20) with decisions and creator (${where})`,
+    a: { label: `our gateway (${where})`, run: http(gatewayUrl, bearer(tester), { query: VERSIONS_QUERY, variables: record }) },
+    b: {
+      label: 'planning subgraph directly (signed), createdBy { id }',
+      run: http(planningUrl, () => signedAs(tester), { query: PLANNING_VERSIONS_QUERY, variables: record }),
+    },
+    ratio: 'rps',
+  };
+}
+
+interface SplitDeployment {
+  databaseUrl: string;
+  gatewayUrl: string;
+  hiveUrl: string;
+  subgraphUrls: Record<string, string>;
+  processes: Child[];
+}
+
+/** Each subgraph its own process, our gateway in front embedding none of them, and Hive Gateway beside it. */
+async function startSplitDeployment(): Promise<SplitDeployment> {
+  const databaseUrl = await createDatabase(SERVER_URL);
+  const database = openDatabase({ url: databaseUrl });
+  await database.migrate();
+  await database.close();
+  const ports = await Promise.all(SUBGRAPH_NAMES.map(() => freePort()));
+  const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, `http://127.0.0.1:${ports[i]}/graphql`]));
+  const common = {
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET,
+    SUBGRAPH_SECRET,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [subgraphUrlVariable(name), subgraphUrls[name]!])),
+  };
+  const subgraphs = await Promise.all(
+    SUBGRAPH_NAMES.map((name, i) =>
+      startNode(name, 'subgraphs/kit/src/main.ts', { args: [name], env: { ...common, PORT: String(ports[i]) }, readyWhen: /"subgraph ready"/ }),
+    ),
+  );
+  await Promise.all(ports.map((port) => waitForHealth(`http://127.0.0.1:${port}/health`)));
+  const [gatewayPort, hivePort] = [await freePort(), await freePort()];
+  const [gateway, hive] = await Promise.all([
+    startNode('gateway', 'gateway/src/main.ts', { env: { ...common, PORT: String(gatewayPort) }, readyWhen: /ready at http/ }),
+    startNode('hive-gateway', 'bench/hive-gateway.ts', { env: { ...common, PORT: String(hivePort) }, readyWhen: /Hive Gateway ready at/ }),
+  ]);
+  await Promise.all([waitForHealth(`http://127.0.0.1:${gatewayPort}/health`), waitForHealth(`http://127.0.0.1:${hivePort}/health`)]);
+  return {
+    databaseUrl,
+    gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`,
+    hiveUrl: `http://127.0.0.1:${hivePort}/graphql`,
+    subgraphUrls,
+    processes: [gateway, hive, ...subgraphs],
+  };
+}
+
+async function splitDeploymentComparisons(): Promise<{ measured: Measured[]; backfill: string }> {
+  console.log('Starting the split deployment (10 subgraph processes, our gateway, Hive Gateway)…');
+  const split = await startSplitDeployment();
+  const { gatewayUrl, hiveUrl, subgraphUrls } = split;
+  const tester = newUser('TESTER');
+  const admin = newUser('ADMIN');
+  const versionsRecord = newRecord();
+  const legacyRecord = newRecord();
+  console.log('Seeding: 20 Planning versions of 5 decisions on one report, 24 legacy report attributes on another…');
+  await seedVersions(gatewayUrl, tester, versionsRecord, 20);
+  await seedLegacyAttributes(gatewayUrl, tester, [legacyRecord], 24);
+
+  // Both gateways must give the same answer before their speed means anything.
+  const ours = await must(gatewayUrl, bearer(tester), REPORT_ATTRIBUTES_QUERY, legacyRecord);
+  const theirs = await must(hiveUrl, bearer(tester), REPORT_ATTRIBUTES_QUERY, legacyRecord);
+  if (ours.reportAttributes.length !== 24 || JSON.stringify(ours) !== JSON.stringify(theirs) || ours.reportAttributes[0].createdBy.name !== tester.name) {
+    throw new Error(
+      `our gateway and Hive Gateway answer reportAttributes differently:\n${JSON.stringify(ours).slice(0, 300)}\n${JSON.stringify(theirs).slice(0, 300)}`,
+    );
+  }
+  await must(subgraphUrls.compat!, signedAs(tester), COMPAT_REPORT_ATTRIBUTES_QUERY, legacyRecord);
+  const readAttributes = { query: REPORT_ATTRIBUTES_QUERY, variables: legacyRecord };
+  const pool = rawPool(split.databaseUrl);
+  const measured: Measured[] = [];
+  for (const comparison of [
+    {
+      name: 'reportAttributes (compat + identity), 24 rows',
+      a: { label: 'our gateway (split)', run: http(gatewayUrl, bearer(tester), readAttributes) },
+      b: { label: 'Hive Gateway, same subgraph processes', run: http(hiveUrl, bearer(tester), readAttributes) },
+      ratio: 'rps' as const,
+    },
+    await versionsComparison('split', gatewayUrl, subgraphUrls.planning!, tester, versionsRecord),
+    {
+      name: 'reportAttributes, 24 rows: gateway vs its subgraph',
+      a: { label: 'our gateway (split)', run: http(gatewayUrl, bearer(tester), readAttributes) },
+      b: {
+        label: 'compat subgraph directly (signed), createdBy { id }',
+        run: http(subgraphUrls.compat!, () => signedAs(tester), { query: COMPAT_REPORT_ATTRIBUTES_QUERY, variables: legacyRecord }),
+      },
+      ratio: 'rps' as const,
+    },
+    ...createVersionComparisons('split', gatewayUrl, tester, pool),
+  ]) {
+    measured.push(await compare(comparison));
+  }
+
+  // The migration: legacy records written before dual write, backfilled, then legacy-shaped reads moved to the new tables.
+  console.log('\nWriting 1,000 legacy report attributes over 50 reports, dual write off…');
+  await seedLegacyAttributes(gatewayUrl, tester, Array.from({ length: 50 }, newRecord), 1000);
+  const asAdmin = (query: string, variables: Record<string, unknown> = {}) => must(gatewayUrl, bearer(admin), query, variables);
+  await asAdmin('mutation { setDualWrite(phase: PLANNING, enabled: true) { dualWriteEnabled } }');
+  const started = performance.now();
+  const { backfillPhase: report } = await asAdmin('mutation { backfillPhase(phase: PLANNING) { copied failed remaining } }');
+  const seconds = (performance.now() - started) / 1000;
+  const backfill =
+    `backfillPhase(PLANNING), split: ${report.copied} legacy records in ${seconds.toFixed(1)} s = **${(report.copied / seconds).toFixed(0)} records/s**` +
+    (report.failed || report.remaining ? ` — FAILED: ${report.failed} failed, ${report.remaining} remaining` : '');
+  console.log(backfill);
+
+  const readFrom = (percentage: number): Side => ({
+    label: `our gateway (split), read percentage ${percentage} %`,
+    async run() {
+      await asAdmin('mutation ($percentage: Int!) { setReadPercentage(phase: PLANNING, percentage: $percentage) { readPercentage } }', { percentage });
+      const { readSource } = await asAdmin(
+        'query ($cycleId: ID!, $reportId: ID!) { readSource(phase: PLANNING, cycleId: $cycleId, reportId: $reportId) { source } }',
+        legacyRecord,
+      );
+      if (readSource.source !== (percentage === 100 ? 'NEW' : 'LEGACY')) throw new Error(`at ${percentage} % the report reads from ${readSource.source}`);
+      return measureHttp({ url: gatewayUrl, headers: bearer(tester), body: readAttributes }, LOAD);
+    },
+  });
+  // Rebuilt from the new tables, the answer must be the legacy one exactly.
+  await asAdmin('mutation { setReadPercentage(phase: PLANNING, percentage: 100) { readPercentage } }');
+  const atHundred = await must(gatewayUrl, bearer(tester), REPORT_ATTRIBUTES_QUERY, legacyRecord);
+  if (JSON.stringify(atHundred) !== JSON.stringify(ours)) {
+    throw new Error(
+      `reportAttributes from the new tables differs from the legacy answer:\n${JSON.stringify(atHundred).slice(0, 300)}\n${JSON.stringify(ours).slice(0, 300)}`,
+    );
+  }
+  measured.push(await compare({ name: 'reportAttributes, 24 rows: p50 at 100 % ÷ p50 at 0 % new tables', a: readFrom(0), b: readFrom(100), ratio: 'p50' }));
+  await Promise.all(split.processes.map((child) => child.stop()));
+  return { measured, backfill };
+}
+
+/** `npm start` on PostgreSQL: the gateway and every subgraph in one process. */
+async function oneProcessComparisons(): Promise<Measured[]> {
+  console.log('\nStarting the one-process stack…');
+  const databaseUrl = await createDatabase(SERVER_URL);
+  const port = await freePort();
+  const stack = await startNode('one-process', 'gateway/src/main.ts', {
+    env: {
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET,
+      SUBGRAPH_SECRET,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      // Everything embedded, whatever the calling shell has set.
+      ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [subgraphUrlVariable(name), ''])),
+    },
+    readyWhen: /ready at http[\s\S]*planning subgraph: http\S+\s/,
+  });
+  const gatewayUrl = /ready at (http\S+)/.exec(stack.stdout())![1]!;
+  const planningUrl = /planning subgraph: (http\S+)/.exec(stack.stdout())![1]!;
+  await waitForHealth(new URL('/health', gatewayUrl).toString());
+  const tester = newUser('TESTER');
+  const record = newRecord();
+  await seedVersions(gatewayUrl, tester, record, 20);
+  const measured: Measured[] = [];
+  for (const comparison of [
+    await versionsComparison('one process', gatewayUrl, planningUrl, tester, record),
+    ...createVersionComparisons('one process', gatewayUrl, tester, rawPool(databaseUrl)),
+  ]) {
+    measured.push(await compare(comparison));
+  }
+  await stack.stop();
+  return measured;
+}
+
+/** The recorded table: per comparison, the median ratio and each side's median figures over the rounds. */
+function table(measured: Measured[]): string {
+  const cell = (runs: RunResult[]) =>
+    `${median(runs.map((run) => run.rps)).toFixed(0)} / ${median(runs.map((run) => run.p50)).toFixed(1)} / ${median(runs.map((run) => run.p99)).toFixed(1)}`;
+  const rows = measured.map(({ comparison, rounds }) => {
+    const failures = rounds.reduce((sum, round) => sum + round.a.failures + round.b.failures, 0);
+    const ratio = median(rounds.map((round) => ratioOf(comparison.ratio, round.a, round.b))).toFixed(2);
+    const ratioCell = comparison.ratio === 'rps' ? `**${ratio}×** (A÷B rps)` : `**${ratio}×** (B÷A p50)`;
+    return `| ${comparison.name} | ${comparison.a.label} | ${comparison.b.label} | ${ratioCell} | ${cell(rounds.map((r) => r.a))} | ${cell(rounds.map((r) => r.b))} | ${failures === 0 ? '0' : `**${failures} FAILED**`} |`;
+  });
+  return [
+    '| comparison | A | B | ratio (median of rounds) | A rps / p50 / p99 ms | B rps / p50 / p99 ms | failed requests |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+async function machineLine(): Promise<string> {
+  const client = new Client({ connectionString: SERVER_URL });
+  await client.connect();
+  const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
+  await client.end();
+  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+  const dirty = git('status', '--porcelain', '--untracked-files=no') ? ' with uncommitted changes' : '';
+  return (
+    `Machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version.slice(1)}, PostgreSQL ${rows[0]!.server_version} ` +
+    `on the same machine. Commit ${git('rev-parse', '--short', 'HEAD')} (${git('rev-parse', '--abbrev-ref', 'HEAD')})${dirty}.`
+  );
+}
+
+tearDownOnSignals();
+try {
+  const machine = await machineLine();
+  const { measured: split, backfill } = await splitDeploymentComparisons();
+  const oneProcess = await oneProcessComparisons();
+  const section = [
+    `## ${new Date().toISOString().slice(0, 10)} — npm run bench -- compare`,
+    '',
+    `${machine} autocannon, ${LOAD.connections} connections, ${LOAD.seconds} s per run after a ${LOAD.warmUpSeconds} s warm-up, ` +
+      `each pair back to back, ${ROUNDS} rounds; the ratio is the median of the rounds' ratios, the other figures medians too. ` +
+      'Split: each subgraph its own process; one process: `npm start` on PostgreSQL. ' +
+      `1-minute load average after the rounds (ours included): ${Math.min(...loadAverages).toFixed(1)}–${Math.max(...loadAverages).toFixed(1)}.`,
+    '',
+    table([...split, ...oneProcess]),
+    '',
+    backfill,
+    '',
+  ].join('\n');
+  console.log(`\n${section}`);
+  appendFileSync(new URL('RESULTS.md', import.meta.url), `\n${section}`);
+  console.log(`Appended to bench/RESULTS.md. Process logs: ${logDir}`);
+} catch (error) {
+  console.error(error);
+  console.error(`Process logs: ${logDir}`);
+  process.exitCode = 1;
+} finally {
+  await teardown();
+}
