@@ -36,7 +36,9 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     url: string,
     private readonly secret: string,
   ) {
-    super({ url });
+    // Node's own fetch (undici, pooled keep-alive connections) instead of the default make-fetch-happen, whose agent
+    // builds a stack trace per request to tell HTTP from HTTPS (agent-base: about 7 % of the gateway's CPU in split mode).
+    super({ url, fetcher: fetch as unknown as NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher'] });
   }
 
   /** The subgraph's statements count towards the gateway request's own (see STATEMENTS_HEADER). */
