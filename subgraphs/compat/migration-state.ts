@@ -93,7 +93,9 @@ export class MigrationState {
 
   /** Counts a legacy write made while dual write is on, in the legacy write's own transaction. */
   async countLegacyWrite(tx: Prisma.TransactionClient, phase: MigratedPhase): Promise<void> {
-    await tx.phaseMigration.upsert({ where: { phase }, create: { phase, legacyWrites: 1 }, update: { legacyWrites: { increment: 1 } } });
+    // Prisma's upsert is a read then a write: concurrent first writes would both try to create the row.
+    await tx.phaseMigration.createMany({ data: [{ phase }], skipDuplicates: true });
+    await tx.phaseMigration.update({ where: { phase }, data: { legacyWrites: { increment: 1 } } });
   }
 
   /**
@@ -153,7 +155,9 @@ export class MigrationState {
   }
 
   private async row(phase: MigratedPhase) {
-    return this.prisma.phaseMigration.upsert({ where: { phase }, create: { phase }, update: {} });
+    // INSERT … ON CONFLICT DO NOTHING, then read: concurrent first readers of a phase cannot collide.
+    await this.prisma.phaseMigration.createMany({ data: [{ phase }], skipDuplicates: true });
+    return this.prisma.phaseMigration.findUniqueOrThrow({ where: { phase } });
   }
 }
 
