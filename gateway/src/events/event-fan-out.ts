@@ -2,7 +2,7 @@
 // wakes the reader once, whatever the number of subscriptions; an event is matched against the subscriptions of its
 // report (and those without a report filter) only, so subscriptions elsewhere cost a writer nothing.
 import type { Logger } from '@phasegraph/kit';
-import { LOG_START, type EventFilter, type LogPosition, type VersionEventLog, type VersionEventRow } from './version-event-log';
+import type { EventFilter, LogPosition, VersionEventLog, VersionEventRow } from './version-event-log';
 
 /** Events read per query. */
 const BATCH = 500;
@@ -85,7 +85,8 @@ export class EventFanOut {
   /** Subscribers by the report they filter on; '' holds those without a report filter. */
   private readonly byReport = new Map<string, Set<Subscriber>>();
   private count = 0;
-  private position: LogPosition = LOG_START;
+  /** Set from the log's live position when the first subscriber arrives. */
+  private position: LogPosition = { txId: 0n, id: 0n };
   private reading: Promise<void> | undefined;
   private again = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -93,7 +94,7 @@ export class EventFanOut {
   private readonly stopListening: () => void;
 
   constructor(
-    private readonly log: VersionEventLog,
+    private readonly log: Pick<VersionEventLog, 'after' | 'livePosition' | 'onCommit'>,
     private readonly logger: Logger,
     private readonly maxQueued: number,
   ) {
