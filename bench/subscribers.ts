@@ -16,39 +16,47 @@ const FROM_THE_START = Buffer.from('e:0').toString('base64url');
 const receipts = new Map<string, number[]>();
 const report = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
-let connected = 0;
+/** Connections are opened in waves: a burst of thousands overflows the server's listen backlog (connection resets). */
+const WAVE = 250;
 const started = performance.now();
-const clients = Array.from({ length: count + idle.length }, (_, i) => {
-  const client = createClient({
-    url: url!.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${token}` },
-    lazy: false,
-    retryAttempts: 0,
-    on: {
-      connected: () => {
-        if (++connected === clients.length) report({ type: 'connected', ms: performance.now() - started });
-      },
-    },
-  });
-  const watched = i < count ? reportId! : idle[i - count]!;
-  client.subscribe(
-    { query: APPROVALS, variables: { reportId: watched, after: FROM_THE_START } },
-    {
-      next: ({ data }) => {
-        const at = performance.timeOrigin + performance.now();
-        const versionId = (data as { versionApproved: { versionId: string } }).versionApproved.versionId;
-        const times = receipts.get(versionId) ?? [];
-        times.push(at);
-        receipts.set(versionId, times);
-        if (times.length === count) report({ type: 'delivered', versionId, times });
-      },
-      error: (error) => report({ type: 'error', error: String((error as Error)?.message ?? JSON.stringify(error)) }),
-      complete: () => undefined,
-    },
+const clients: ReturnType<typeof createClient>[] = [];
+for (let first = 0; first < count + idle.length; first += WAVE) {
+  const wave = Array.from({ length: Math.min(WAVE, count + idle.length - first) }, (_, j) => first + j);
+  await Promise.all(
+    wave.map(
+      (i) =>
+        new Promise<void>((connected) => {
+          const client = createClient({
+            url: url!.replace(/^http/, 'ws'),
+            webSocketImpl: WebSocket,
+            connectionParams: { authorization: `Bearer ${token}` },
+            lazy: false,
+            retryAttempts: 0,
+            onNonLazyError: (error) => report({ type: 'error', error: String((error as Error)?.message ?? error) }),
+            on: { connected: () => connected() },
+          });
+          clients.push(client);
+          const watched = i < count ? reportId! : idle[i - count]!;
+          client.subscribe(
+            { query: APPROVALS, variables: { reportId: watched, after: FROM_THE_START } },
+            {
+              next: ({ data }) => {
+                const at = performance.timeOrigin + performance.now();
+                const versionId = (data as { versionApproved: { versionId: string } }).versionApproved.versionId;
+                const times = receipts.get(versionId) ?? [];
+                times.push(at);
+                receipts.set(versionId, times);
+                if (times.length === count) report({ type: 'delivered', versionId, times });
+              },
+              error: (error) => report({ type: 'error', error: String((error as Error)?.message ?? JSON.stringify(error)) }),
+              complete: () => undefined,
+            },
+          );
+        }),
+    ),
   );
-  return client;
-});
+}
+report({ type: 'connected', ms: performance.now() - started });
 
 process.on('SIGTERM', () => {
   void Promise.all(clients.map((client) => client.dispose())).finally(() => process.exit(0));
