@@ -168,7 +168,8 @@ async function subscribe(
     async deliver(row) {
       const payload = await execution.payloadFor(row);
       if (ended.done || context.socket.readyState !== WebSocket.OPEN) return;
-      if (context.socket.bufferedAmount > options.slowSubscriber.bufferedBytes) throw new SubscriberTooSlowError(options.slowSubscriber.queuedEvents);
+      if (context.socket.bufferedAmount > options.slowSubscriber.bufferedBytes)
+        throw new SubscriberTooSlowError(`More than ${options.slowSubscriber.bufferedBytes} bytes were unsent on this socket.`);
       context.socket.send(`${prefix}${payload}}`);
       lastCursor = encodeCursor({ kind: 'event', id: row.id });
     },

@@ -2,7 +2,7 @@
 // as a child process, exactly as `npm start` runs it, or with PHASEGRAPH_TEST_DEPLOYMENT=split (PostgreSQL only) as
 // the split deployment runs it: each subgraph its own process, the gateway calling them over HTTP.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,19 +36,8 @@ interface RunningStack {
   cleanup: () => Promise<void>;
 }
 
-/** Every subgraph the split deployment runs as its own process (the kit's SUBGRAPH_NAMES). */
-const SUBGRAPH_NAMES = [
-  'identity',
-  'planning',
-  'data-profiling',
-  'scoping',
-  'sample-selection',
-  'data-owner-id',
-  'request-info',
-  'test-execution',
-  'observation-management',
-  'compat',
-];
+/** Every subgraph the split deployment runs as its own process: each folder of subgraphs/ but the kit. */
+const SUBGRAPH_NAMES = readdirSync(path.join(repositoryRoot, 'subgraphs')).filter((name) => name !== 'kit');
 
 export async function startTestStack(): Promise<RunningStack> {
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'phasegraph-test-'));

@@ -45,7 +45,7 @@ class Subscriber {
   /** Queues `row`; once caught up, delivers the queue in order, one event at a time. */
   push(row: VersionEventRow): void {
     if (this.closed) return;
-    if (this.queue.length >= this.maxQueued) return this.failWith(new SubscriberTooSlowError(this.maxQueued));
+    if (this.queue.length >= this.maxQueued) return this.failWith(new SubscriberTooSlowError(`More than ${this.maxQueued} events waited for this subscriber.`));
     this.queue.push(row);
     if (!this.delivering && !this.holding) void this.run();
   }
@@ -74,12 +74,8 @@ class Subscriber {
   }
 }
 
-/** A subscriber fell too far behind: the events waiting for it reached the limit. */
-export class SubscriberTooSlowError extends Error {
-  constructor(readonly limit: number) {
-    super(`More than ${limit} events waited for this subscriber.`);
-  }
-}
+/** A subscriber fell too far behind (the events waiting for it, or the bytes unsent on its socket, passed a limit). */
+export class SubscriberTooSlowError extends Error {}
 
 export class EventFanOut {
   /** Subscribers by the report they filter on; '' holds those without a report filter. */
