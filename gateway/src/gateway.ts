@@ -1,13 +1,13 @@
 // The gateway: Apollo Gateway over the static supergraph, the in-process workflow subgraph, bearer-token
 // authentication, signed identity forwarding, Apollo Sandbox at /graphql, subscriptions over graphql-ws at
 // /graphql and readiness at /health.
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import {
+  REQUEST_ID_HEADER,
   STATEMENTS_HEADER,
   SUBGRAPH_NAMES,
   apolloServerOptions,
@@ -48,7 +48,7 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const identity = 'identity' in context ? context.identity : null;
     for (const [name, value] of Object.entries(signIdentity(identity ?? null, this.secret))) request.http?.headers.set(name, value);
-    if ('requestId' in context && context.requestId) request.http?.headers.set('x-request-id', context.requestId);
+    if ('requestId' in context && context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
   }
 }
 
@@ -99,10 +99,11 @@ export async function startGateway(config: Config, subgraphs: SubgraphDirectory,
       return new SignedDataSource(target, config.subgraphSecret);
     },
   });
+  const shared = apolloServerOptions<GatewayContext>(logger.child({ component: 'gateway' }));
   const server = new ApolloServer<GatewayContext>({
     gateway,
-    plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })],
-    ...apolloServerOptions<GatewayContext>(logger.child({ component: 'gateway' })),
+    ...shared,
+    plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }), ...shared.plugins],
   });
   const authenticate = async (authorization: string | undefined) => {
     const identity = await tokens.identify(authorization);
@@ -114,7 +115,7 @@ export async function startGateway(config: Config, subgraphs: SubgraphDirectory,
     port: config.port,
     host: config.host,
     logger,
-    context: async (request: IncomingMessage) => ({ identity: await authenticate(request.headers.authorization), requestId: randomUUID() }),
+    context: async (request: IncomingMessage, { requestId }) => ({ identity: await authenticate(request.headers.authorization), requestId }),
     ready: () => subgraphs.allReady(SUBGRAPH_NAMES),
     reportStatements: config.reportSqlStatements,
   });

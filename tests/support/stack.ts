@@ -28,6 +28,8 @@ export interface StackInfo {
   databaseUrl?: string;
   /** One process (as `npm start`), or each subgraph its own process. */
   deployment: 'one-process' | 'split';
+  /** The file every process of the stack logs to (JSON lines), for suites that check what was logged. */
+  logFile: string;
 }
 
 interface RunningStack {
@@ -98,7 +100,7 @@ export async function startTestStack(): Promise<RunningStack> {
   const subgraphUrls = Object.fromEntries([...stdout.matchAll(/^\s+(\S+) subgraph: (http\S+)$/gm)].map((match) => [match[1]!, match[2]!]));
   await waitForHealth(new URL('/health', gatewayUrl).toString());
   return {
-    info: { gatewayUrl, subgraphUrls, databaseUrl, deployment: split ? 'split' : 'one-process' },
+    info: { gatewayUrl, subgraphUrls, databaseUrl, deployment: split ? 'split' : 'one-process', logFile },
     child,
     cleanup: async () => {
       await Promise.all(children.map(stopChild));

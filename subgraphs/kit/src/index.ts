@@ -15,7 +15,7 @@ export {
 export { ErrorCode, PUBLIC_CODES, badUserInput, conflict, forbidden, notFound, requireUuid, serviceUnavailable, unauthenticated } from './errors';
 export { ConfigError, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from './config';
 export { createLogger, type Logger } from './log';
-export { STATEMENTS_HEADER, apolloServerOptions, serveGraphQL, type RunningServer, type Routes } from './http';
+export { REQUEST_ID_HEADER, STATEMENTS_HEADER, apolloServerOptions, serveGraphQL, type IncomingRequest, type RunningServer, type Routes } from './http';
 export { signIdentity, verifyIdentity, IdentitySignatureError, type Identity } from './signed-identity';
 export { LocalSubgraph, SubgraphClient, SubgraphDirectory, type RequestScope, type SubgraphUrls } from './subgraph-client';
 export {

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { addStatements } from '@phasegraph/db';
 import { GraphQLError, execute, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { PUBLIC_CODES, serviceUnavailable } from './errors';
-import { STATEMENTS_HEADER } from './http';
+import { REQUEST_ID_HEADER, STATEMENTS_HEADER } from './http';
 import { signIdentity, type Identity } from './signed-identity';
 
 /** What every subgraph resolver sees: the verified caller (null when anonymous) and the request's id. */
@@ -177,7 +177,7 @@ export class SubgraphClient {
         headers: {
           'content-type': 'application/json',
           ...signIdentity(identity, this.directory.secret),
-          ...(scope ? { 'x-request-id': scope.requestId } : {}),
+          ...(scope ? { [REQUEST_ID_HEADER]: scope.requestId } : {}),
         },
         body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(30_000),

@@ -1,7 +1,6 @@
 // A phasegraph subgraph: built once per process (its schema, its per-request context, its readiness), then called
 // in process by whatever runs beside it, and served over HTTP to callers elsewhere, who must carry the gateway's
 // signed identity.
-import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -80,10 +79,11 @@ export interface SubgraphServing {
 /** Serves a built subgraph at /graphql (signed callers only) and /health; closing stops the server, then the subgraph. */
 export async function serveSubgraph(subgraph: LocalSubgraph, serving: SubgraphServing): Promise<RunningServer> {
   const logger = serving.logger.child({ subgraph: subgraph.name });
+  const shared = apolloServerOptions<SubgraphContext>(logger);
   const server = new ApolloServer<SubgraphContext>({
     schema: subgraph.schema,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
-    ...apolloServerOptions<SubgraphContext>(logger),
+    ...shared,
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...shared.plugins],
   });
   const running = await serveGraphQL({
     server,
@@ -91,7 +91,9 @@ export async function serveSubgraph(subgraph: LocalSubgraph, serving: SubgraphSe
     host: serving.host,
     logger,
     reportStatements: serving.config.reportSqlStatements,
-    context: async (request) => subgraph.contextFor({ identity: signedIdentity(request, serving.config.subgraphSecret), requestId: requestIdOf(request) }),
+    // The gateway's request id comes along, so that this subgraph's log lines and error references carry it too.
+    trustRequestId: true,
+    context: async (request, { requestId }) => subgraph.contextFor({ identity: signedIdentity(request, serving.config.subgraphSecret), requestId }),
     ready: subgraph.ready,
   });
   return {
@@ -110,10 +112,6 @@ function signedIdentity(request: http.IncomingMessage, secret: string): Identity
     if (error instanceof IdentitySignatureError) throw unauthenticated(error.message, 401);
     throw error;
   }
-}
-
-function requestIdOf(request: http.IncomingMessage): string {
-  return headerValue(request, 'x-request-id') ?? randomUUID();
 }
 
 function headerValue(request: http.IncomingMessage, name: string): string | undefined {
