@@ -12,7 +12,9 @@ import {
   SUBGRAPH_NAMES,
   apolloServerOptions,
   serveGraphQL,
-  signIdentity,
+  IDENTITY_HEADER,
+  encodeIdentity,
+  signatureHeaders,
   type Config,
   type Logger,
   LocalSubgraph,
@@ -30,13 +32,21 @@ export const SUPERGRAPH_FILE = new URL('../../schema/supergraph.graphql', import
 
 export type GatewayContext = WorkflowContext;
 
-/** A subgraph reached over HTTP, with the caller's identity signed into the request headers. */
+/**
+ * A subgraph reached over HTTP, with the caller's identity signed into the request headers together with the body.
+ * `willSendRequest` runs before the library serializes the body, so it only names the identity; the fetcher, which
+ * is handed the exact body that goes on the wire, signs the two.
+ */
 class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    url: string,
-    private readonly secret: string,
-  ) {
+  constructor(url: string, secret: string) {
     super({ url });
+    const send = this.fetcher;
+    this.fetcher = (target, init = {}) => {
+      const headers = { ...(init.headers as Record<string, string> | undefined) };
+      const identity = headers[IDENTITY_HEADER] ?? encodeIdentity(null);
+      Object.assign(headers, { [IDENTITY_HEADER]: identity }, signatureHeaders(identity, init.body ?? '', secret));
+      return send(target, { ...init, headers });
+    };
   }
 
   /** The subgraph's statements count towards the gateway request's own (see STATEMENTS_HEADER). */
@@ -47,7 +57,7 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const identity = 'identity' in context ? context.identity : null;
-    for (const [name, value] of Object.entries(signIdentity(identity ?? null, this.secret))) request.http?.headers.set(name, value);
+    request.http?.headers.set(IDENTITY_HEADER, encodeIdentity(identity ?? null));
     if ('requestId' in context && context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
   }
 }

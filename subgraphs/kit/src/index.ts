@@ -16,7 +16,16 @@ export { ErrorCode, PUBLIC_CODES, badUserInput, conflict, forbidden, notFound, r
 export { ConfigError, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from './config';
 export { createLogger, type Logger } from './log';
 export { REQUEST_ID_HEADER, STATEMENTS_HEADER, apolloServerOptions, serveGraphQL, type IncomingRequest, type RunningServer, type Routes } from './http';
-export { signIdentity, verifyIdentity, IdentitySignatureError, type Identity } from './signed-identity';
+export {
+  IDENTITY_HEADER,
+  IdentitySignatureError,
+  SIGNATURE_VALIDITY_MS,
+  encodeIdentity,
+  signIdentity,
+  signatureHeaders,
+  verifyIdentity,
+  type Identity,
+} from './signed-identity';
 export { LocalSubgraph, SubgraphClient, SubgraphDirectory, type RequestScope, type SubgraphUrls } from './subgraph-client';
 export {
   defineSubgraph,

@@ -170,16 +170,17 @@ export class SubgraphClient {
   private async overHttp<Data>(query: string, variables: Record<string, unknown>, identity: Identity | null, scope?: RequestScope): Promise<Data> {
     const url = this.directory.url(this.subgraph);
     if (!url) throw serviceUnavailable(`The ${this.subgraph} subgraph is not configured.`);
+    const requestBody = JSON.stringify({ query, variables });
     let response: Response;
     try {
       response = await fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          ...signIdentity(identity, this.directory.secret),
+          ...signIdentity(identity, requestBody, this.directory.secret),
           ...(scope ? { [REQUEST_ID_HEADER]: scope.requestId } : {}),
         },
-        body: JSON.stringify({ query, variables }),
+        body: requestBody,
         signal: AbortSignal.timeout(30_000),
       });
     } catch (cause) {

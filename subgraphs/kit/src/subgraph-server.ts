@@ -93,7 +93,7 @@ export async function serveSubgraph(subgraph: LocalSubgraph, serving: SubgraphSe
     reportStatements: serving.config.reportSqlStatements,
     // The gateway's request id comes along, so that this subgraph's log lines and error references carry it too.
     trustRequestId: true,
-    context: async (request, { requestId }) => subgraph.contextFor({ identity: signedIdentity(request, serving.config.subgraphSecret), requestId }),
+    context: async (request, { body, requestId }) => subgraph.contextFor({ identity: signedIdentity(request, body, serving.config.subgraphSecret), requestId }),
     ready: subgraph.ready,
   });
   return {
@@ -105,9 +105,14 @@ export async function serveSubgraph(subgraph: LocalSubgraph, serving: SubgraphSe
   };
 }
 
-function signedIdentity(request: http.IncomingMessage, secret: string): Identity | null {
+/**
+ * The identity the gateway signed for this request. Only a POST qualifies: the signature covers the body, and a GET
+ * carries its operation in the URL, where a captured signature would not notice another one.
+ */
+function signedIdentity(request: http.IncomingMessage, body: string, secret: string): Identity | null {
+  if (request.method !== 'POST') throw unauthenticated('Subgraphs serve signed POST requests only.', 401);
   try {
-    return verifyIdentity({ get: (header) => headerValue(request, header) }, secret);
+    return verifyIdentity({ get: (header) => headerValue(request, header) }, body, secret);
   } catch (error) {
     if (error instanceof IdentitySignatureError) throw unauthenticated(error.message, 401);
     throw error;
