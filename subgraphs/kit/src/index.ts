@@ -13,6 +13,18 @@ export {
   type UserRole,
 } from './phases';
 export { ErrorCode, PUBLIC_CODES, badUserInput, conflict, forbidden, notFound, requireUuid, serviceUnavailable, unauthenticated } from './errors';
+export {
+  INPUT_LIMITS,
+  JSONScalar,
+  optionalText,
+  requireAtMost,
+  requireData,
+  requireItems,
+  requireJson,
+  requireNonBlankText,
+  requireText,
+  textProblem,
+} from './input-limits';
 export { ConfigError, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from './config';
 export { createLogger, type Logger } from './log';
 export { REQUEST_ID_HEADER, STATEMENTS_HEADER, apolloServerOptions, serveGraphQL, type IncomingRequest, type RunningServer, type Routes } from './http';
