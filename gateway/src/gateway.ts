@@ -23,6 +23,7 @@ import {
 } from '@phasegraph/kit';
 import { addStatements, type Database } from '@phasegraph/db';
 import { TokenVerifier } from './authentication';
+import { operationLimitOptions, prepareSocketOperation, tokenLimitAsValidationError } from './operation-limits';
 import { VersionEventLog } from './events/version-event-log';
 import { serveSubscriptions } from './subscriptions';
 import { UserRecorder } from './user-recorder';
@@ -110,9 +111,13 @@ export async function startGateway(config: Config, subgraphs: SubgraphDirectory,
     },
   });
   const shared = apolloServerOptions<GatewayContext>(logger.child({ component: 'gateway' }));
+  const exposure = { introspection: true, hideSuggestions: config.production };
   const server = new ApolloServer<GatewayContext>({
     gateway,
     ...shared,
+    // Operations over their limits are refused in validation, before the gateway plans them.
+    ...operationLimitOptions(config.operationLimits, exposure),
+    formatError: (formatted, error) => shared.formatError!(tokenLimitAsValidationError(formatted), error),
     plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }), ...shared.plugins],
   });
   const authenticate = async (authorization: string | undefined) => {
@@ -133,6 +138,7 @@ export async function startGateway(config: Config, subgraphs: SubgraphDirectory,
     httpServer: http.httpServer,
     apollo: server,
     schema: () => gateway.schema ?? failNoSchema(),
+    prepare: (schema, payload) => prepareSocketOperation(schema, payload, config.operationLimits, exposure),
     events,
     authenticate,
     logger,

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import { badUserInput, requireUuid, type Identity, type Logger, type PhaseName, type VersionEventType } from '@phasegraph/kit';
+import { MAX_BODY_BYTES, badUserInput, requireUuid, type Identity, type Logger, type PhaseName, type VersionEventType } from '@phasegraph/kit';
 import {
   GraphQLError,
   Kind,
@@ -21,6 +21,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
+import type { SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { EventFilter, VersionEventLog, VersionEventRow } from './events/version-event-log';
@@ -41,6 +42,8 @@ export interface SubscriptionServerOptions {
   apollo: ApolloServer<GatewayContext>;
   /** The gateway's API schema, which operations are validated against. */
   schema: () => GraphQLSchema;
+  /** Parses and validates an operation under the gateway's limits: its execution arguments, or why it is refused. */
+  prepare: (schema: GraphQLSchema, payload: SubscribePayload) => ExecutionArgs | GraphQLError[];
   events: VersionEventLog;
   /** The identity an `authorization` value proves; null when absent; throws when invalid. */
   authenticate: (authorization: string | undefined) => Promise<Identity | null>;
@@ -52,10 +55,12 @@ type SocketExtra = {
 };
 
 export function serveSubscriptions(options: SubscriptionServerOptions): { close(): Promise<void> } {
-  const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
+  // A message may be no larger than an HTTP request's body (ws would take 100 MiB).
+  const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: MAX_BODY_BYTES });
   const server = useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
       schema: () => options.schema(),
+      onSubscribe: (_ctx, _id, payload) => options.prepare(options.schema(), payload),
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
         let reason = 'Unauthorized: send connectionParams.authorization = "Bearer <token>".';

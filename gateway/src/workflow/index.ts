@@ -36,7 +36,8 @@ export interface WorkflowContext {
   event?: VersionEventRow;
 }
 
-const DEFAULT_PAGE_SIZE = 20;
+/** The page size when `first` is not given. */
+export const DEFAULT_PAGE_SIZE = 20;
 
 /** The stub of each concrete version and record type, from the registry: the phase subgraph resolves the rest. */
 function concreteTypeStubs(): string {

@@ -43,6 +43,8 @@ export interface Config {
   production: boolean;
   /** Answer every GraphQL request with the SQL statements it cost, in `x-phasegraph-sql-statements`. */
   reportSqlStatements: boolean;
+  /** The bounds the gateway holds every operation to before planning it. */
+  operationLimits: { maxAliases: number; maxDepth: number; maxTokens: number; maxCost: number };
   /** Messages about the configuration worth showing at start, e.g. development secrets in use. */
   warnings: string[];
 }
@@ -64,6 +66,10 @@ const environment = z.object({
   SUBGRAPH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   REPORT_SQL_STATEMENTS: z.enum(['0', '1', 'true', 'false']).default('0'),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(30),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(15),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(1).default(5_000),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(10_000),
   ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [urlEnv(name), z.string().url().optional()])),
 });
 
@@ -95,6 +101,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: values.LOG_LEVEL,
     production,
     reportSqlStatements: values.REPORT_SQL_STATEMENTS === '1' || values.REPORT_SQL_STATEMENTS === 'true',
+    operationLimits: {
+      maxAliases: values.GRAPHQL_MAX_ALIASES,
+      maxDepth: values.GRAPHQL_MAX_DEPTH,
+      maxTokens: values.GRAPHQL_MAX_TOKENS,
+      maxCost: values.GRAPHQL_MAX_COST,
+    },
     warnings,
   };
 }

@@ -10,7 +10,8 @@ import type { GraphQLFormattedError } from 'graphql';
 import { PUBLIC_CODES } from './errors';
 import type { Logger } from './log';
 
-const MAX_BODY_BYTES = 5 * 1024 * 1024;
+/** The largest request body (and WebSocket message) any phasegraph server reads. */
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 /** The SQL statements a request cost, its subgraph calls included (sent when `reportStatements` is on). */
 export const STATEMENTS_HEADER = 'x-phasegraph-sql-statements';

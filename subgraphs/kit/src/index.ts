@@ -27,7 +27,16 @@ export {
 } from './input-limits';
 export { ConfigError, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from './config';
 export { createLogger, type Logger } from './log';
-export { REQUEST_ID_HEADER, STATEMENTS_HEADER, apolloServerOptions, serveGraphQL, type IncomingRequest, type RunningServer, type Routes } from './http';
+export {
+  MAX_BODY_BYTES,
+  REQUEST_ID_HEADER,
+  STATEMENTS_HEADER,
+  apolloServerOptions,
+  serveGraphQL,
+  type IncomingRequest,
+  type RunningServer,
+  type Routes,
+} from './http';
 export {
   IDENTITY_HEADER,
   IdentitySignatureError,
