@@ -7,6 +7,8 @@ import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSource, type Gr
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import {
+  ALL_PHASES,
+  MAX_PAGE_SIZE,
   REQUEST_ID_HEADER,
   STATEMENTS_HEADER,
   SUBGRAPH_NAMES,
@@ -27,7 +29,7 @@ import { operationLimitOptions, prepareSocketOperation, tokenLimitAsValidationEr
 import { VersionEventLog } from './events/version-event-log';
 import { serveSubscriptions } from './subscriptions';
 import { UserRecorder } from './user-recorder';
-import { buildWorkflowSchema, type WorkflowContext } from './workflow/index';
+import { DEFAULT_PAGE_SIZE, buildWorkflowSchema, type WorkflowContext } from './workflow/index';
 
 export const SUPERGRAPH_FILE = new URL('../../schema/supergraph.graphql', import.meta.url);
 
@@ -111,12 +113,14 @@ export async function startGateway(config: Config, subgraphs: SubgraphDirectory,
     },
   });
   const shared = apolloServerOptions<GatewayContext>(logger.child({ component: 'gateway' }));
-  const exposure = { introspection: true, hideSuggestions: config.production };
+  // In production, "Did you mean …?" is dropped from validation errors: it would spell out the schema to a prober.
+  const exposure = { introspection: config.introspection, hideSuggestions: config.production };
+  const listSizes = { defaultPage: DEFAULT_PAGE_SIZE, maxPage: MAX_PAGE_SIZE, known: { 'Query.phases': ALL_PHASES.length }, assumed: 20 };
   const server = new ApolloServer<GatewayContext>({
     gateway,
     ...shared,
     // Operations over their limits are refused in validation, before the gateway plans them.
-    ...operationLimitOptions(config.operationLimits, exposure),
+    ...operationLimitOptions(config.operationLimits, listSizes, exposure),
     formatError: (formatted, error) => shared.formatError!(tokenLimitAsValidationError(formatted), error),
     plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }), ...shared.plugins],
   });
@@ -132,13 +136,14 @@ export async function startGateway(config: Config, subgraphs: SubgraphDirectory,
     logger,
     context: async (request: IncomingMessage, { requestId }) => ({ identity: await authenticate(request.headers.authorization), requestId }),
     ready: () => subgraphs.allReady(SUBGRAPH_NAMES),
+    corsOrigins: config.corsOrigins,
     reportStatements: config.reportSqlStatements,
   });
   const subscriptions = serveSubscriptions({
     httpServer: http.httpServer,
     apollo: server,
     schema: () => gateway.schema ?? failNoSchema(),
-    prepare: (schema, payload) => prepareSocketOperation(schema, payload, config.operationLimits, exposure),
+    prepare: (schema, payload) => prepareSocketOperation(schema, payload, config.operationLimits, listSizes, exposure),
     events,
     authenticate,
     logger,

@@ -3,7 +3,6 @@
 // planning, no subgraph call, no SQL. The same checks guard operations sent over the WebSocket.
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { ALL_PHASES, MAX_PAGE_SIZE } from '@phasegraph/kit';
 import {
   GraphQLError,
   Kind,
@@ -29,7 +28,6 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-import { DEFAULT_PAGE_SIZE } from './workflow/index';
 
 /** The limits, from the configuration (GRAPHQL_MAX_*). */
 export interface OperationLimits {
@@ -46,11 +44,17 @@ export interface SchemaExposure {
   hideSuggestions: boolean;
 }
 
-/** A list field's length when neither `first` nor a known length bounds it (e.g. a version's decisions). */
-const ASSUMED_LIST_LENGTH = 20;
-
-/** List fields whose length is known in advance. */
-const KNOWN_LENGTHS: Record<string, number> = { 'Query.phases': ALL_PHASES.length };
+/** What the cost of a list depends on: page sizes, and the lengths known in advance. */
+export interface ListSizes {
+  /** The page a connection returns when `first` is absent. */
+  defaultPage: number;
+  /** The largest page (assumed when `first` is a variable, unknown while validating). */
+  maxPage: number;
+  /** Lists whose length is known, by `Type.field` (e.g. `Query.phases`). */
+  known: Readonly<Record<string, number>>;
+  /** A list's length when neither `first` nor a known length bounds it (e.g. a version's decisions). */
+  assumed: number;
+}
 
 const VALIDATION_FAILED = 'GRAPHQL_VALIDATION_FAILED';
 
@@ -58,7 +62,7 @@ const VALIDATION_FAILED = 'GRAPHQL_VALIDATION_FAILED';
 const TOKEN_LIMIT_MESSAGE = /Document contains more th(?:at|an) (\d+) tokens/;
 
 /** The validation rules that bound an operation, with messages that name the limit. */
-export function operationLimitRules(limits: OperationLimits): ValidationRule[] {
+export function operationLimitRules(limits: OperationLimits, sizes: ListSizes): ValidationRule[] {
   // graphql-armor's rules throw unless told to report; they word their errors as syntax errors, which these are not.
   const report = (context: ValidationContext | null, error: GraphQLError) =>
     context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { code: VALIDATION_FAILED } }));
@@ -66,7 +70,7 @@ export function operationLimitRules(limits: OperationLimits): ValidationRule[] {
     maxAliasesRule({ n: limits.maxAliases, propagateOnRejection: false, onReject: [report] }),
     // Depth counts fields within fields; a fragment is not a level of its own.
     maxDepthRule({ n: limits.maxDepth, flattenFragments: true, propagateOnRejection: false, onReject: [report] }),
-    costLimitRule(limits.maxCost),
+    costLimitRule(limits.maxCost, sizes),
     finiteNumbersRule,
   ];
 }
@@ -75,10 +79,10 @@ export function operationLimitRules(limits: OperationLimits): ValidationRule[] {
  * Apollo Server options of the gateway: the limits (tokens while parsing, the rest as validation rules) and the
  * schema's exposure. Errors are masked by the kit's `formatError`, which `formatError` here wraps.
  */
-export function operationLimitOptions(limits: OperationLimits, exposure: SchemaExposure) {
+export function operationLimitOptions(limits: OperationLimits, sizes: ListSizes, exposure: SchemaExposure) {
   return {
     parseOptions: { maxTokens: limits.maxTokens },
-    validationRules: operationLimitRules(limits),
+    validationRules: operationLimitRules(limits, sizes),
     introspection: exposure.introspection,
     hideSchemaDetailsFromClientErrors: exposure.hideSuggestions,
   };
@@ -107,6 +111,7 @@ export function prepareSocketOperation(
   schema: GraphQLSchema,
   payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
   limits: OperationLimits,
+  sizes: ListSizes,
   exposure: SchemaExposure,
 ): ExecutionArgs | GraphQLError[] {
   let document: DocumentNode;
@@ -117,7 +122,7 @@ export function prepareSocketOperation(
     if (TOKEN_LIMIT_MESSAGE.test(error.message)) return [new GraphQLError(tokenLimitMessage(limits.maxTokens), { extensions: { code: VALIDATION_FAILED } })];
     return [new GraphQLError(error.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
   }
-  const rules = [...specifiedRules, ...operationLimitRules(limits), ...(exposure.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+  const rules = [...specifiedRules, ...operationLimitRules(limits, sizes), ...(exposure.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   const errors = validate(schema, document, rules);
   if (errors.length > 0) {
     return errors.map(
@@ -137,12 +142,12 @@ export function prepareSocketOperation(
  * absent), a known length (`phases`), or else an assumed length. graphql-armor's cost rule weighs objects and depth
  * but knows no page sizes, hence this rule.
  */
-export function costLimitRule(maxCost: number): ValidationRule {
+export function costLimitRule(maxCost: number, sizes: ListSizes): ValidationRule {
   return (context): ASTVisitor => ({
     OperationDefinition(operation) {
       const root = context.getSchema().getRootType(operation.operation);
       if (!root) return;
-      const cost = new CostCalculator(context).selectionCost(operation.selectionSet, root, undefined);
+      const cost = new CostCalculator(context, sizes).selectionCost(operation.selectionSet, root, undefined);
       if (cost > maxCost) {
         context.reportError(
           new GraphQLError(`Cost limit of ${maxCost} exceeded, found ${Math.round(cost)}: a list costs its \`first\` times its selection.`, {
@@ -160,7 +165,10 @@ class CostCalculator {
   private readonly fragments = new Map<string, number>();
   private readonly visiting = new Set<string>();
 
-  constructor(private readonly context: ValidationContext) {}
+  constructor(
+    private readonly context: ValidationContext,
+    private readonly sizes: ListSizes,
+  ) {}
 
   selectionCost(selectionSet: SelectionSetNode | undefined, parent: GraphQLCompositeType, page: number | undefined): number {
     let cost = 0;
@@ -197,7 +205,7 @@ class CostCalculator {
     if (isLeafType(type) || !isCompositeType(type)) return 0;
     const first = definition.args.some((arg) => arg.name === 'first') ? this.pageSize(field) : undefined;
     const list = isListType(getNullableType(definition.type));
-    const length = list ? (first ?? page ?? KNOWN_LENGTHS[`${parent.name}.${field.name.value}`] ?? ASSUMED_LIST_LENGTH) : 1;
+    const length = list ? (first ?? page ?? this.sizes.known[`${parent.name}.${field.name.value}`] ?? this.sizes.assumed) : 1;
     // A connection's `first` is the length of the list inside it (its edges).
     return length * (1 + this.selectionCost(field.selectionSet, type, list ? undefined : first));
   }
@@ -205,9 +213,9 @@ class CostCalculator {
   /** The `first` a field asks for: the literal, the largest page for a variable, the default page when absent. */
   private pageSize(field: FieldNode): number {
     const argument = field.arguments?.find((arg) => arg.name.value === 'first');
-    if (!argument || argument.value.kind === Kind.NULL) return DEFAULT_PAGE_SIZE;
+    if (!argument || argument.value.kind === Kind.NULL) return this.sizes.defaultPage;
     if (argument.value.kind === Kind.INT) return Math.max(1, Number(argument.value.value));
-    return MAX_PAGE_SIZE;
+    return this.sizes.maxPage;
   }
 }
 

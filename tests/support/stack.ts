@@ -10,6 +10,8 @@ import { Client } from 'pg';
 
 export const TEST_JWT_SECRET = 'phasegraph-test-jwt-secret-0123456789';
 export const TEST_SUBGRAPH_SECRET = 'phasegraph-test-subgraph-secret-0123456789';
+/** The one browser origin the test stack allows (CORS_ORIGINS). */
+export const TEST_APP_ORIGIN = 'http://app.phasegraph.test';
 export const repositoryRoot = findRepositoryRoot(process.cwd());
 
 /** The folder holding turbo.json, from `start` upwards (Jest runs as CommonJS and the bench as ESM: no __dirname in both). */
@@ -67,6 +69,7 @@ export async function startTestStack(): Promise<RunningStack> {
     SUBGRAPH_SECRET: TEST_SUBGRAPH_SECRET,
     LOG_LEVEL: 'warn',
     REPORT_SQL_STATEMENTS: '1',
+    CORS_ORIGINS: TEST_APP_ORIGIN,
     NODE_ENV: 'test',
   };
   const children: ChildProcess[] = [];

@@ -43,6 +43,10 @@ export interface Config {
   production: boolean;
   /** Answer every GraphQL request with the SQL statements it cost, in `x-phasegraph-sql-statements`. */
   reportSqlStatements: boolean;
+  /** Browser origins allowed to call the gateway (CORS): `*` for any (never in production), else a list. */
+  corsOrigins: '*' | string[];
+  /** Whether the gateway answers introspection (Sandbox and GraphiQL need it). */
+  introspection: boolean;
   /** The bounds the gateway holds every operation to before planning it. */
   operationLimits: { maxAliases: number; maxDepth: number; maxTokens: number; maxCost: number };
   /** Messages about the configuration worth showing at start, e.g. development secrets in use. */
@@ -66,6 +70,20 @@ const environment = z.object({
   SUBGRAPH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   REPORT_SQL_STATEMENTS: z.enum(['0', '1', 'true', 'false']).default('0'),
+  CORS_ORIGINS: z
+    .string()
+    .transform((list) =>
+      list
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (origins) => origins.every((origin) => origin === '*' || isOrigin(origin)),
+      'must be `*` or comma-separated origins such as https://app.example.com',
+    )
+    .optional(),
+  INTROSPECTION: z.enum(['on', 'off']).default('on'),
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(30),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(15),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(1).default(5_000),
@@ -89,6 +107,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     warnings.push(`${name} is not set: using the public development default. Set it before exposing phasegraph.`);
     return fallback;
   };
+  const corsOrigins = values.CORS_ORIGINS ?? (production ? [] : ['*']);
+  if (production && corsOrigins.includes('*')) {
+    throw new ConfigError(['CORS_ORIGINS: `*` is not allowed when NODE_ENV=production; list the origins of the apps that call phasegraph']);
+  }
   return {
     port: values.PORT,
     host: values.HOST,
@@ -101,6 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: values.LOG_LEVEL,
     production,
     reportSqlStatements: values.REPORT_SQL_STATEMENTS === '1' || values.REPORT_SQL_STATEMENTS === 'true',
+    corsOrigins: corsOrigins.includes('*') ? '*' : corsOrigins,
+    introspection: values.INTROSPECTION === 'on',
     operationLimits: {
       maxAliases: values.GRAPHQL_MAX_ALIASES,
       maxDepth: values.GRAPHQL_MAX_DEPTH,
@@ -109,6 +133,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     warnings,
   };
+}
+
+/** Whether `text` is a web origin: scheme, host and port only, e.g. https://app.example.com. */
+function isOrigin(text: string): boolean {
+  try {
+    return new URL(text).origin === text;
+  } catch {
+    return false;
+  }
 }
 
 export class ConfigError extends Error {

@@ -121,6 +121,8 @@ export interface ServeOptions<Context extends BaseContext> {
   context: (request: http.IncomingMessage, incoming: IncomingRequest) => Promise<Context>;
   /** Take the caller's `x-request-id` as the request's id (a subgraph, called by the gateway); else a new one. */
   trustRequestId?: boolean;
+  /** Browser origins allowed to call (CORS): `*` for any, a list, or none (no CORS headers: not for browsers). */
+  corsOrigins?: '*' | readonly string[];
   /** Answers GET /health: true when ready to serve. */
   ready: () => Promise<boolean>;
   /** Answer each GraphQL request with the SQL statements it cost (`x-phasegraph-sql-statements`). */
@@ -166,7 +168,7 @@ export async function serveGraphQL<Context extends BaseContext>(options: ServeOp
 
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    allowCrossOrigin(response);
+    allowCrossOrigin(request, response, options.corsOrigins ?? []);
     if (request.method === 'OPTIONS') return void response.writeHead(204).end();
     const route = routes[url.pathname];
     if (route) return route(request, response);
@@ -252,9 +254,19 @@ function respond(response: http.ServerResponse, status: number, body: unknown): 
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
 }
 
-/** Lets Apollo Sandbox and browser apps on other origins call the API; credentials travel in a header, not cookies. */
-function allowCrossOrigin(response: http.ServerResponse): void {
-  response.setHeader('access-control-allow-origin', '*');
+/**
+ * Lets browser apps on the allowed origins call the API (credentials travel in a header, not cookies); a request from
+ * any other origin gets no CORS headers, so the browser keeps the answer from the page that asked.
+ */
+function allowCrossOrigin(request: http.IncomingMessage, response: http.ServerResponse, allowed: '*' | readonly string[]): void {
+  const origin = request.headers.origin;
+  if (allowed !== '*') {
+    if (allowed.length === 0) return;
+    response.setHeader('vary', 'origin');
+    if (!origin || !allowed.includes(origin)) return;
+  }
+  response.setHeader('access-control-allow-origin', allowed === '*' ? '*' : origin!);
   response.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
   response.setHeader('access-control-allow-headers', 'content-type, authorization, apollo-require-preflight, x-apollo-operation-name');
+  response.setHeader('access-control-expose-headers', REQUEST_ID_HEADER);
 }
