@@ -87,6 +87,21 @@ describe('legacy report attributes', () => {
   it('needs a signed-in user', async () => {
     expect(errorCode(await gql(ATTRIBUTES, newRecord()))).toBe('UNAUTHENTICATED');
   });
+
+  it('refuses text PostgreSQL cannot store, and text over its length, with BAD_USER_INPUT naming the field; writes nothing', async () => {
+    const record = newRecord();
+    for (const [input, message] of [
+      [{ attributeName: 'a\u0000b', attributeType: 'string' }, /attributeName contains a NUL character/],
+      [{ attributeName: 'X', attributeType: 'string', description: 'lone \ud800' }, /description is not well-formed Unicode/],
+      [{ attributeName: 'x'.repeat(256), attributeType: 'string' }, /attributeName is longer than 255 characters/],
+      [{ attributeName: 'X', attributeType: 'x'.repeat(101) }, /attributeType is longer than 100 characters/],
+    ] as const) {
+      const result = await gql(CREATE_ATTRIBUTE, { input: { ...record, ...input } }, tester);
+      expect(errorCode(result)).toBe('BAD_USER_INPUT');
+      expect(result.errors![0]!.message).toMatch(message);
+    }
+    expect((await ok(ATTRIBUTES, record, tester)).reportAttributes).toEqual([]);
+  });
 });
 
 describe('legacy sample sets', () => {
@@ -120,6 +135,19 @@ describe('legacy sample sets', () => {
       [first.setId, 1, false],
       [second.setId, 2, true],
     ]);
+  });
+
+  it('refuses a NUL character in its JSON, too many samples, and criteria over 64 KB, with BAD_USER_INPUT; writes nothing', async () => {
+    const record = newRecord();
+    for (const input of [
+      { selectionCriteria: { stratum: 'a\u0000b' }, samples: [] },
+      { selectionCriteria: {}, samples: [{ data: { 'key\u0000': 1 } }] },
+      { selectionCriteria: {}, samples: Array.from({ length: 5_001 }, () => ({ data: {} })) },
+      { selectionCriteria: { text: 'x'.repeat(64 * 1024) }, samples: [] },
+    ]) {
+      expect(errorCode(await gql(CREATE_SET, { input: { ...record, ...input } }, tester))).toBe('BAD_USER_INPUT');
+    }
+    expect((await ok(SETS, record, tester)).sampleSets).toEqual([]);
   });
 
   it('refuses a sample listed twice, and writes nothing', async () => {

@@ -5,10 +5,12 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
+import { GraphQLError } from 'graphql';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import {
   ALL_PHASES,
   MAX_PAGE_SIZE,
+  PUBLIC_CODES,
   REQUEST_ID_HEADER,
   STATEMENTS_HEADER,
   SUBGRAPH_NAMES,
@@ -56,6 +58,24 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   override didReceiveResponse({ response }: Parameters<NonNullable<RemoteGraphQLDataSource['didReceiveResponse']>>[0]) {
     addStatements(Number(response.http?.headers.get(STATEMENTS_HEADER) ?? 0));
     return response;
+  }
+
+  /**
+   * A subgraph refuses some requests with an HTTP error status and a GraphQL body (Apollo Server answers 400 to a
+   * variable its schema refuses, e.g. JSON holding a NUL character). The client gets the subgraph's error when its code
+   * is public, as in one process; the library's default error carries only the status, and the subgraph's URL.
+   */
+  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]): Promise<GraphQLError> {
+    const body = await this.parseBody(response).catch(() => null);
+    const [first] = (typeof body === 'object' && body !== null && 'errors' in body && Array.isArray(body.errors) ? body.errors : []) as {
+      message?: unknown;
+      extensions?: Record<string, unknown>;
+    }[];
+    const { code, http: _http, ...extensions } = first?.extensions ?? {};
+    if (typeof code === 'string' && PUBLIC_CODES.has(code) && typeof first?.message === 'string') {
+      return new GraphQLError(first.message, { extensions: { ...extensions, code } });
+    }
+    return new GraphQLError(`The subgraph answered HTTP ${response.status}.`);
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
