@@ -9,6 +9,8 @@ const { APPROVE_VERSION, CREATE_VERSION, VERSIONS, gql, newRecord, newUser } = a
 const { subscribe } = await import('../tests/support/subscriptions');
 
 const tester = newUser('TESTER');
+// Four eyes: the tester's versions are approved by another tester.
+const reviewer = newUser('TESTER');
 const VERSIONS_WITH_DETAILS = VERSIONS.replace(
   'node { id versionNumber status }',
   'node { id versionNumber status createdBy { name } reviewedBy { name } decisions { itemId status } }',
@@ -29,8 +31,8 @@ function summary(name: string, samples: number[], totalMs?: number): void {
   );
 }
 
-async function must(query: string, variables: Record<string, unknown>) {
-  const result = await gql(query, variables, tester);
+async function must(query: string, variables: Record<string, unknown>, user = tester) {
+  const result = await gql(query, variables, user);
   if (result.errors) throw new Error(JSON.stringify(result.errors));
   return result.data!;
 }
@@ -53,7 +55,7 @@ try {
 
   const approvals: number[] = [];
   [total] = await timed(async () => {
-    for (const id of ids.slice(0, 100)) approvals.push((await timed(() => must(APPROVE_VERSION, { phase: 'PLANNING', versionId: id })))[0]);
+    for (const id of ids.slice(0, 100)) approvals.push((await timed(() => must(APPROVE_VERSION, { phase: 'PLANNING', versionId: id }, reviewer)))[0]);
   });
   summary('approveVersion, sequential (supersedes)', approvals, total);
 
@@ -92,10 +94,11 @@ try {
     subscribe(tester, 'subscription ($reportId: ID) { versionApproved(reportId: $reportId) { versionId actor { name } } }', { reportId: watched.reportId }),
   );
   const approve = async () =>
-    must(APPROVE_VERSION, {
-      phase: 'PLANNING',
-      versionId: (await must(CREATE_VERSION, { input: { phase: 'PLANNING', ...watched, data: {} } })).createVersion.id,
-    });
+    must(
+      APPROVE_VERSION,
+      { phase: 'PLANNING', versionId: (await must(CREATE_VERSION, { input: { phase: 'PLANNING', ...watched, data: {} } })).createVersion.id },
+      reviewer,
+    );
   while (watchers.some((watcher) => watcher.received.length === 0)) {
     await approve();
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -105,7 +108,7 @@ try {
     const before = watchers.map((watcher) => watcher.received.length);
     const draft = (await must(CREATE_VERSION, { input: { phase: 'PLANNING', ...watched, data: {} } })).createVersion.id;
     const sent = performance.now();
-    await must(APPROVE_VERSION, { phase: 'PLANNING', versionId: draft });
+    await must(APPROVE_VERSION, { phase: 'PLANNING', versionId: draft }, reviewer);
     await Promise.all(
       watchers.map(async (watcher, i) => {
         await watcher.until(before[i]! + 1);

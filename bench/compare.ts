@@ -119,7 +119,7 @@ function createVersionComparisons(where: string, gatewayUrl: string, tester: Ben
 /** The versions list through the gateway against the planning subgraph's own list, checked to hold the seed first. */
 async function versionsComparison(where: string, gatewayUrl: string, planningUrl: string, tester: BenchUser, record: RecordKey): Promise<Comparison> {
   const { versions } = await must(gatewayUrl, bearer(tester), VERSIONS_QUERY, record);
-  const { planningVersions } = await must(planningUrl, signedAs(tester), PLANNING_VERSIONS_QUERY, record);
+  const { planningVersions } = await must(planningUrl, (body) => signedAs(tester, body), PLANNING_VERSIONS_QUERY, record);
   const seeded = (nodes: any[]) => nodes.length === 20 && nodes.every((node) => node.decisions.length === 5);
   if (!seeded(versions.edges.map((edge: any) => edge.node)) || !seeded(planningVersions) || versions.edges[0].node.createdBy.name !== tester.name) {
     throw new Error(`the versions list does not hold the 20 seeded versions of 5 decisions: ${JSON.stringify(versions).slice(0, 300)}`);
@@ -129,7 +129,7 @@ async function versionsComparison(where: string, gatewayUrl: string, planningUrl
     a: { label: `our gateway (${where})`, run: http(gatewayUrl, bearer(tester), { query: VERSIONS_QUERY, variables: record }) },
     b: {
       label: 'planning subgraph directly (signed), createdBy { id }',
-      run: http(planningUrl, () => signedAs(tester), { query: PLANNING_VERSIONS_QUERY, variables: record }),
+      run: http(planningUrl, (body) => signedAs(tester, body), { query: PLANNING_VERSIONS_QUERY, variables: record }),
     },
     ratio: 'rps',
   };
@@ -200,7 +200,7 @@ async function splitDeploymentComparisons(): Promise<{ measured: Measured[]; bac
       `our gateway and Hive Gateway answer reportAttributes differently:\n${JSON.stringify(ours).slice(0, 300)}\n${JSON.stringify(theirs).slice(0, 300)}`,
     );
   }
-  await must(subgraphUrls.compat!, signedAs(tester), COMPAT_REPORT_ATTRIBUTES_QUERY, legacyRecord);
+  await must(subgraphUrls.compat!, (body) => signedAs(tester, body), COMPAT_REPORT_ATTRIBUTES_QUERY, legacyRecord);
   const readAttributes = { query: REPORT_ATTRIBUTES_QUERY, variables: legacyRecord };
   const pool = rawPool(split.databaseUrl);
   const measured: Measured[] = [];
@@ -217,7 +217,7 @@ async function splitDeploymentComparisons(): Promise<{ measured: Measured[]; bac
       a: { label: 'our gateway (split)', run: http(gatewayUrl, bearer(tester), readAttributes) },
       b: {
         label: 'compat subgraph directly (signed), createdBy { id }',
-        run: http(subgraphUrls.compat!, () => signedAs(tester), { query: COMPAT_REPORT_ATTRIBUTES_QUERY, variables: legacyRecord }),
+        run: http(subgraphUrls.compat!, (body) => signedAs(tester, body), { query: COMPAT_REPORT_ATTRIBUTES_QUERY, variables: legacyRecord }),
       },
       ratio: 'rps' as const,
     },

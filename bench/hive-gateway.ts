@@ -32,10 +32,11 @@ function useSignedIdentity(jwtSecret: string, subgraphSecret: string): GatewayPl
     async onContextBuilding({ context, extendContext }) {
       extendContext({ identity: await tokens.identify(context.request.headers.get('authorization') ?? undefined) });
     },
-    // onFetch sees each subgraph request as it is sent, body included, should the signature come to cover it.
+    // onFetch sees each subgraph request as it is sent, body included: the signature covers it.
     onFetch({ context, options, setOptions }) {
       const identity = 'identity' in context ? (context.identity ?? null) : null;
-      setOptions({ ...options, headers: { ...(options.headers as Record<string, string>), ...signIdentity(identity, subgraphSecret) } });
+      const body = typeof options.body === 'string' ? options.body : '';
+      setOptions({ ...options, headers: { ...(options.headers as Record<string, string>), ...signIdentity(identity, body, subgraphSecret) } });
     },
   };
 }

@@ -34,9 +34,13 @@ const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.lengt
 
 /** Starts `count` subscribers on `reportId` (plus idle ones on `idle` reports) in a child process. */
 function startSubscribers(count: number, reportId: string, idle: string[] = []) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/subscribers.ts', stack.info.gatewayUrl, author.token, String(count), reportId, idle.join(',')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'bench/subscribers.ts', stack.info.gatewayUrl, author.token, String(count), reportId, idle.join(',')],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout! });
   const waiting = new Map<string, (value: { times?: number[]; ms?: number }) => void>();
   lines.on('line', (line) => {
@@ -115,13 +119,19 @@ try {
     return (done / (performance.now() - started)) * 1000;
   };
   const without = await throughput();
-  const idle = startSubscribers(0, newRecord().reportId, Array.from({ length: 1000 }, () => newRecord().reportId));
+  const idle = startSubscribers(
+    0,
+    newRecord().reportId,
+    Array.from({ length: 1000 }, () => newRecord().reportId),
+  );
   await idle.connected;
   const withIdle = await throughput();
   await idle.stop();
   const without2 = await throughput();
 
-  console.log('\n| subscribers on one report | approval → receipt p50 / p99 / max | delivered | p99, first → last ten approvals | gateway memory per idle subscription | new connections | gateway RSS after |');
+  console.log(
+    '\n| subscribers on one report | approval → receipt p50 / p99 / max | delivered | p99, first → last ten approvals | gateway memory per idle subscription | new connections | gateway RSS after |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const row of rows) console.log(row);
   console.log(

@@ -2,6 +2,8 @@
 import { APPROVE_VERSION, CREATE_VERSION, allVersions, createVersion, errorCode, gql, newRecord, newUser } from './support/api';
 
 const tester = newUser('TESTER');
+// Four eyes: versions are approved by someone other than their author.
+const reviewer = newUser('TESTER');
 
 describe('under concurrency', () => {
   it('numbers 50 simultaneous creates 1..50 with no gap, no repeat and no error', async () => {
@@ -21,7 +23,7 @@ describe('under concurrency', () => {
     const record = newRecord();
     const drafts = [];
     for (let i = 0; i < 10; i++) drafts.push(await createVersion('PLANNING', record, tester));
-    const results = await Promise.all(drafts.map((draft) => gql(APPROVE_VERSION, { phase: 'PLANNING', versionId: draft.id }, tester)));
+    const results = await Promise.all(drafts.map((draft) => gql(APPROVE_VERSION, { phase: 'PLANNING', versionId: draft.id }, reviewer)));
     expect(results.flatMap((result) => result.errors ?? [])).toEqual([]);
     const statuses = (await allVersions('PLANNING', record, tester)).map((version) => version.status);
     expect(statuses.filter((status) => status === 'APPROVED')).toHaveLength(1);

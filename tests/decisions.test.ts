@@ -15,6 +15,8 @@ import {
 } from './support/api';
 
 const tester = newUser('TESTER');
+// Four eyes: decisions are reviewed, and versions approved, by someone other than the author.
+const reviewer = newUser('TESTER');
 const REVIEW = `mutation ($phase: PhaseName!, $versionId: ID!, $reviews: [DecisionReviewInput!]!) {
   reviewDecisions(phase: $phase, versionId: $versionId, reviews: $reviews) { __typename id versionId itemId status notes decidedAt decidedBy { id name } }
 }`;
@@ -42,7 +44,7 @@ describe('reviewDecisions', () => {
           { decisionId: b.id, status: 'REJECTED', notes: 'out of scope' },
         ],
       },
-      tester,
+      reviewer,
     );
     expect(reviewDecisions).toEqual([
       expect.objectContaining({
@@ -50,7 +52,7 @@ describe('reviewDecisions', () => {
         id: a.id,
         status: 'APPROVED',
         notes: 'keep',
-        decidedBy: { id: tester.id, name: tester.name },
+        decidedBy: { id: reviewer.id, name: reviewer.name },
       }),
       expect.objectContaining({ id: b.id, status: 'REJECTED', notes: 'out of scope' }),
     ]);
@@ -77,7 +79,7 @@ describe('reviewDecisions', () => {
           { decisionId: other.decisions[0].id, status: 'APPROVED' },
         ],
       },
-      tester,
+      reviewer,
     );
     expect(errorCode(result)).toBe('BAD_USER_INPUT');
     for (const v of [version, other]) {
@@ -87,11 +89,11 @@ describe('reviewDecisions', () => {
 
   it('refuses to review a version that is no longer DRAFT: CONFLICT', async () => {
     const version = await versionWithItems('PLANNING', newRecord(), 1);
-    await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: version.id }, tester);
+    await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: version.id }, reviewer);
     const result = await gql(
       REVIEW,
       { phase: 'PLANNING', versionId: version.id, reviews: [{ decisionId: version.decisions[0].id, status: 'REJECTED' }] },
-      tester,
+      reviewer,
     );
     expect(errorCode(result)).toBe('CONFLICT');
     expect((await ok(DECISIONS, { phase: 'PLANNING', id: version.id }, tester)).version.decisions[0].status).toBe('PENDING');
@@ -105,7 +107,9 @@ describe('reviewDecisions', () => {
       'BAD_USER_INPUT',
     );
     expect(errorCode(await gql(REVIEW, { phase: 'SCOPING', versionId: version.id, reviews: [] }, tester))).toBe('BAD_USER_INPUT');
-    expect(errorCode(await gql(REVIEW, { phase: 'SCOPING', versionId: version.id, reviews: [{ decisionId, status: 'APPROVED' }] }, tester))).toBe('FORBIDDEN');
+    expect(errorCode(await gql(REVIEW, { phase: 'SCOPING', versionId: version.id, reviews: [{ decisionId, status: 'APPROVED' }] }, reviewer))).toBe(
+      'FORBIDDEN',
+    );
     const owner = newUser('REPORT_OWNER');
     await assignOwner(record.reportId, owner);
     expect(
@@ -129,9 +133,9 @@ describe('createVersionFromBaseline', () => {
           { decisionId: drop.id, status: 'REJECTED' },
         ],
       },
-      tester,
+      reviewer,
     );
-    await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: baseline.id }, tester);
+    await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: baseline.id }, reviewer);
     const added = { itemId: randomUUID(), itemData: { n: 'new' }, reason: 'late addition' };
     const { createVersionFromBaseline: next } = await ok(
       FROM_BASELINE,
@@ -152,7 +156,7 @@ describe('createVersionFromBaseline', () => {
         reason: keep.reason,
         status: 'APPROVED',
         notes: 'yes',
-        decidedBy: { id: tester.id },
+        decidedBy: { id: reviewer.id },
         carriedFromVersionId: baseline.id,
         versionId: next.id,
       }),
@@ -203,7 +207,7 @@ describe('createVersionFromBaseline', () => {
   it('refuses an added item that is already carried forward, an unknown baseline, and writes nothing', async () => {
     const record = newRecord();
     const baseline = await versionWithItems('PLANNING', record, 1);
-    await ok(REVIEW, { phase: 'PLANNING', versionId: baseline.id, reviews: [{ decisionId: baseline.decisions[0].id, status: 'APPROVED' }] }, tester);
+    await ok(REVIEW, { phase: 'PLANNING', versionId: baseline.id, reviews: [{ decisionId: baseline.decisions[0].id, status: 'APPROVED' }] }, reviewer);
     const clash = await gql(
       FROM_BASELINE,
       { phase: 'PLANNING', baselineVersionId: baseline.id, additionalItems: [{ itemId: baseline.decisions[0].itemId, itemData: {} }] },

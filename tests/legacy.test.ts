@@ -2,7 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { Client } from 'pg';
+import fc from 'fast-check';
 import { errorCode, gql, newRecord, newUser, ok, stack } from './support/api';
+import { PROPERTY_RUNS, expectClearAnswer, hostileId, hostileInt, hostileJson, hostilePhase, hostileText, refused } from './support/hostile';
 import { repositoryRoot } from './support/stack';
 
 const tester = newUser('TESTER');
@@ -85,6 +87,21 @@ describe('legacy report attributes', () => {
   it('needs a signed-in user', async () => {
     expect(errorCode(await gql(ATTRIBUTES, newRecord()))).toBe('UNAUTHENTICATED');
   });
+
+  it('refuses text PostgreSQL cannot store, and text over its length, with BAD_USER_INPUT naming the field; writes nothing', async () => {
+    const record = newRecord();
+    for (const [input, message] of [
+      [{ attributeName: 'a\u0000b', attributeType: 'string' }, /attributeName contains a NUL character/],
+      [{ attributeName: 'X', attributeType: 'string', description: 'lone \ud800' }, /description is not well-formed Unicode/],
+      [{ attributeName: 'x'.repeat(256), attributeType: 'string' }, /attributeName is longer than 255 characters/],
+      [{ attributeName: 'X', attributeType: 'x'.repeat(101) }, /attributeType is longer than 100 characters/],
+    ] as const) {
+      const result = await gql(CREATE_ATTRIBUTE, { input: { ...record, ...input } }, tester);
+      expect(errorCode(result)).toBe('BAD_USER_INPUT');
+      expect(result.errors![0]!.message).toMatch(message);
+    }
+    expect((await ok(ATTRIBUTES, record, tester)).reportAttributes).toEqual([]);
+  });
 });
 
 describe('legacy sample sets', () => {
@@ -118,6 +135,19 @@ describe('legacy sample sets', () => {
       [first.setId, 1, false],
       [second.setId, 2, true],
     ]);
+  });
+
+  it('refuses a NUL character in its JSON, too many samples, and criteria over 64 KB, with BAD_USER_INPUT; writes nothing', async () => {
+    const record = newRecord();
+    for (const input of [
+      { selectionCriteria: { stratum: 'a\u0000b' }, samples: [] },
+      { selectionCriteria: {}, samples: [{ data: { 'key\u0000': 1 } }] },
+      { selectionCriteria: {}, samples: Array.from({ length: 5_001 }, () => ({ data: {} })) },
+      { selectionCriteria: { text: 'x'.repeat(64 * 1024) }, samples: [] },
+    ]) {
+      expect(errorCode(await gql(CREATE_SET, { input: { ...record, ...input } }, tester))).toBe('BAD_USER_INPUT');
+    }
+    expect((await ok(SETS, record, tester)).sampleSets).toEqual([]);
   });
 
   it('refuses a sample listed twice, and writes nothing', async () => {
@@ -409,6 +439,88 @@ describe('the migration', () => {
     expect(backfillPhase).toMatchObject({ remaining: 0, failed: 0 });
     expect(await statusOf('PLANNING')).toMatchObject({ active: true, backfillProgress: 1 });
     expect((await ok(VERIFY, { phase: 'PLANNING' }, admin)).verifyDataIntegrity.discrepancies).toEqual([]);
+  });
+});
+
+// Hostile input (see hostile-input.test.ts) to the legacy writes and the migration operations; here, because this
+// file owns the migration's settings: every run puts them back.
+describe('hostile input to the legacy writes and the migration', () => {
+  afterEach(() => settle({ dualWrite: false, reads: 0 }));
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+  it('createReportAttribute: written, or a clear refusal that writes nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        hostileId,
+        hostileId,
+        hostileText,
+        hostileText,
+        fc.option(hostileText),
+        fc.option(hostileId),
+        async (cycleId, reportId, attributeName, attributeType, description, attributeId) => {
+          const result = await gql(CREATE_ATTRIBUTE, { input: { cycleId, reportId, attributeName, attributeType, description, attributeId } }, tester);
+          expectClearAnswer(result);
+          if (refused(result) && uuid.test(cycleId) && uuid.test(reportId))
+            expect((await ok(ATTRIBUTES, { cycleId, reportId }, tester)).reportAttributes).toEqual([]);
+        },
+      ),
+      PROPERTY_RUNS,
+    );
+  });
+
+  it('createSampleSet, with dual write on: written and mirrored, or a clear refusal that writes nothing', async () => {
+    await settle({ dualWrite: true });
+    const samples = fc.oneof(
+      { weight: 4, arbitrary: fc.array(fc.record({ sampleId: fc.option(hostileId), data: hostileJson }), { maxLength: 3 }) },
+      fc.constant('many'),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        hostileId,
+        hostileId,
+        hostileJson,
+        fc.option(hostileText),
+        samples,
+        async (cycleId, reportId, selectionCriteria, generationMethod, chosen) => {
+          const sent = chosen === 'many' ? Array.from({ length: 5_001 }, () => ({ data: {} })) : chosen;
+          const before = await statusOf('SAMPLE_SELECTION');
+          const result = await gql(CREATE_SET, { input: { cycleId, reportId, selectionCriteria, generationMethod, samples: sent } }, tester);
+          expectClearAnswer(result);
+          const after = await statusOf('SAMPLE_SELECTION');
+          // Whatever the legacy tables accept, the new ones take too: no mirror ever fails for the input's sake.
+          expect(after.pendingReconciliation).toBe(before.pendingReconciliation);
+          if (refused(result) && uuid.test(cycleId) && uuid.test(reportId)) {
+            expect((await ok(SETS, { cycleId, reportId }, tester)).sampleSets).toEqual([]);
+            expect(after.legacyWrites).toBe(before.legacyWrites);
+          }
+        },
+      ),
+      PROPERTY_RUNS,
+    );
+  });
+
+  it('setDualWrite, setReadPercentage, backfillPhase and rollbackPhase: done, or a clear refusal that changes nothing', async () => {
+    const operation = fc.oneof(
+      fc.record({
+        query: fc.constant(SET_DUAL_WRITE),
+        variables: fc.record({ phase: hostilePhase, enabled: fc.oneof(fc.boolean(), fc.constantFrom<unknown>('yes', 1, null)) }),
+      }),
+      fc.record({ query: fc.constant(SET_READS), variables: fc.record({ phase: hostilePhase, percentage: hostileInt }) }),
+      fc.record({ query: fc.constant(BACKFILL), variables: fc.record({ phase: hostilePhase, limit: fc.option(hostileInt) }) }),
+      fc.record({ query: fc.constant(ROLLBACK), variables: fc.record({ phase: hostilePhase }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(operation, fc.constantFrom(admin, tester), async ({ query, variables }, user) => {
+        const before = (await ok(STATUS, {}, admin)).migrationStatus;
+        const result = await gql(query, variables, user);
+        expectClearAnswer(result);
+        if (refused(result)) expect((await ok(STATUS, {}, admin)).migrationStatus).toEqual(before);
+        // Put back what an accepted operation changed: reads and dual write off, rolled-back phases rolled forward.
+        for (const phase of ['PLANNING', 'SAMPLE_SELECTION']) if (!(await statusOf(phase)).active) await ok(BACKFILL, { phase }, admin);
+        await settle({ dualWrite: false, reads: 0 });
+      }),
+      { ...PROPERTY_RUNS, numRuns: 40 },
+    );
   });
 });
 

@@ -2,6 +2,8 @@
 import { APPROVE_VERSION, REJECT_VERSION, createVersion, errorCode, gql, newRecord, newUser, ok } from './support/api';
 
 const tester = newUser('TESTER');
+// Four eyes: versions are approved and rejected by someone other than their author.
+const reviewer = newUser('TESTER');
 const METRICS = `query ($phase: PhaseName!, $cycleId: ID, $reportId: ID) {
   phaseMetrics(phase: $phase, cycleId: $cycleId, reportId: $reportId) { phase cycleId reportId versionsCreated approvals rejections approvalHoursAvg approvalHoursP50 approvalHoursP95 }
 }`;
@@ -21,10 +23,10 @@ describe('phaseMetrics', () => {
     const hours: number[] = [];
     for (const version of [created[0]!, created[2]!, created[3]!]) {
       await new Promise((resolve) => setTimeout(resolve, 20 * hours.length)); // distinct durations
-      const { approveVersion } = await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: version.id }, tester);
+      const { approveVersion } = await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: version.id }, reviewer);
       hours.push((Date.parse(approveVersion.reviewedAt) - Date.parse(approveVersion.createdAt)) / 3_600_000);
     }
-    await ok(REJECT_VERSION, { phase: 'PLANNING', versionId: created[1]!.id, notes: 'no' }, tester);
+    await ok(REJECT_VERSION, { phase: 'PLANNING', versionId: created[1]!.id, notes: 'no' }, reviewer);
 
     const { phaseMetrics } = await ok(METRICS, { phase: 'PLANNING', ...record }, tester);
     const sorted = [...hours].sort((a, b) => a - b);

@@ -2,11 +2,19 @@
 import { gql, stack } from './support/api';
 
 describe('phases', () => {
-  it('lists the eight phases with their versioning and approval, without sign-in', async () => {
-    const result = await gql('{ phases { name displayName versioningType approvalRequired approverRole dataModel } }');
+  it('lists the eight phases with their versioning and approval (four eyes for every FULL phase), without sign-in', async () => {
+    const result = await gql('{ phases { name displayName versioningType approvalRequired approverRole dataModel fourEyes } }');
     expect(result.errors).toBeUndefined();
     expect(result.data!.phases).toEqual([
-      { name: 'PLANNING', displayName: 'Planning', versioningType: 'FULL', approvalRequired: true, approverRole: 'TESTER', dataModel: 'PlanningPhaseVersion' },
+      {
+        name: 'PLANNING',
+        displayName: 'Planning',
+        versioningType: 'FULL',
+        approvalRequired: true,
+        approverRole: 'TESTER',
+        dataModel: 'PlanningPhaseVersion',
+        fourEyes: true,
+      },
       {
         name: 'DATA_PROFILING',
         displayName: 'Data Profiling',
@@ -14,8 +22,17 @@ describe('phases', () => {
         approvalRequired: true,
         approverRole: 'REPORT_OWNER',
         dataModel: 'DataProfilingVersion',
+        fourEyes: true,
       },
-      { name: 'SCOPING', displayName: 'Scoping', versioningType: 'FULL', approvalRequired: true, approverRole: 'REPORT_OWNER', dataModel: 'ScopingVersion' },
+      {
+        name: 'SCOPING',
+        displayName: 'Scoping',
+        versioningType: 'FULL',
+        approvalRequired: true,
+        approverRole: 'REPORT_OWNER',
+        dataModel: 'ScopingVersion',
+        fourEyes: true,
+      },
       {
         name: 'SAMPLE_SELECTION',
         displayName: 'Sample Selection',
@@ -23,6 +40,7 @@ describe('phases', () => {
         approvalRequired: true,
         approverRole: 'REPORT_OWNER',
         dataModel: 'SampleSelectionVersion',
+        fourEyes: true,
       },
       {
         name: 'DATA_OWNER_ID',
@@ -31,6 +49,7 @@ describe('phases', () => {
         approvalRequired: false,
         approverRole: null,
         dataModel: 'DataOwnerAssignment',
+        fourEyes: false,
       },
       {
         name: 'REQUEST_INFO',
@@ -39,6 +58,7 @@ describe('phases', () => {
         approvalRequired: false,
         approverRole: null,
         dataModel: 'DocumentSubmission',
+        fourEyes: false,
       },
       {
         name: 'TEST_EXECUTION',
@@ -47,6 +67,7 @@ describe('phases', () => {
         approvalRequired: false,
         approverRole: null,
         dataModel: 'TestExecutionAudit',
+        fourEyes: false,
       },
       {
         name: 'OBSERVATION_MANAGEMENT',
@@ -55,6 +76,7 @@ describe('phases', () => {
         approvalRequired: true,
         approverRole: 'REPORT_OWNER',
         dataModel: 'ObservationVersion',
+        fourEyes: true,
       },
     ]);
   });

@@ -6,6 +6,8 @@ import { APPROVE_VERSION, CREATE_VERSION, REJECT_VERSION, createVersion, errorCo
 import { EVENT_FIELDS, FROM_THE_START, closeEventFor, subscribe } from './support/subscriptions';
 
 const tester = newUser('TESTER');
+// Four eyes: versions are approved and rejected by someone other than their author.
+const reviewer = newUser('TESTER');
 const EVENTS = `subscription ($phase: PhaseName, $cycleId: ID, $reportId: ID, $after: String) {
   versionEvents(phase: $phase, cycleId: $cycleId, reportId: $reportId, after: $after) { ${EVENT_FIELDS} }
 }`;
@@ -20,11 +22,11 @@ describe('versionEvents', () => {
     const watcher = subscribe(tester, EVENTS, { ...record, after: FROM_THE_START });
     try {
       const v1 = await createVersion('PLANNING', record, tester);
-      await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: v1.id }, tester);
+      await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: v1.id }, reviewer);
       const v2 = await createVersion('PLANNING', record, tester);
-      await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: v2.id }, tester);
+      await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: v2.id }, reviewer);
       const v3 = await createVersion('PLANNING', record, tester);
-      await ok(REJECT_VERSION, { phase: 'PLANNING', versionId: v3.id, notes: 'no' }, tester);
+      await ok(REJECT_VERSION, { phase: 'PLANNING', versionId: v3.id, notes: 'no' }, reviewer);
       const received = events(await watcher.until(7));
       expect(received.map((event) => [event.type, event.versionNumber])).toEqual([
         ['CREATED', 1],
@@ -39,9 +41,10 @@ describe('versionEvents', () => {
         phase: 'PLANNING',
         versionId: v2.id,
         ...record,
-        actor: { id: tester.id, name: tester.name },
+        actor: { id: reviewer.id, name: reviewer.name },
         record: { __typename: 'PlanningVersion', id: v2.id, status: 'APPROVED' },
       });
+      expect(received[2]).toMatchObject({ type: 'CREATED', versionId: v2.id, actor: { id: tester.id, name: tester.name } });
       expect(new Set(received.map((event) => event.cursor)).size).toBe(7);
     } finally {
       await watcher.close();
@@ -222,13 +225,13 @@ describe('versionApproved', () => {
     const watcher = subscribe(tester, APPROVALS, { phase: 'PLANNING', reportId: record.reportId, after: FROM_THE_START });
     try {
       const other = newRecord();
-      await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: (await createVersion('PLANNING', other, tester)).id }, tester);
+      await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: (await createVersion('PLANNING', other, tester)).id }, reviewer);
       const draft = await createVersion('PLANNING', record, tester);
-      await ok(REJECT_VERSION, { phase: 'PLANNING', versionId: (await createVersion('PLANNING', record, tester)).id, notes: 'no' }, tester);
-      await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: draft.id }, tester);
+      await ok(REJECT_VERSION, { phase: 'PLANNING', versionId: (await createVersion('PLANNING', record, tester)).id, notes: 'no' }, reviewer);
+      await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: draft.id }, reviewer);
       // A second approval of the record as a sentinel (it supersedes the first, which must not arrive either).
       const sentinel = await createVersion('PLANNING', record, tester);
-      await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: sentinel.id }, tester);
+      await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: sentinel.id }, reviewer);
       const received = events(await watcher.untilMatch((payload) => payload.data?.versionApproved?.versionId === sentinel.id));
       expect(received.map((event) => [event.type, event.versionId, event.reportId])).toEqual([
         ['APPROVED', draft.id, record.reportId],
@@ -245,7 +248,7 @@ describe('versionApproved', () => {
     const watchers = Array.from({ length: 200 }, () => subscribe(tester, APPROVALS, { reportId: record.reportId, after: FROM_THE_START }));
     try {
       const version = await createVersion('PLANNING', record, tester);
-      await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: version.id }, tester);
+      await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: version.id }, reviewer);
       const received = await Promise.all(
         watchers.map(async (watcher) => events(await watcher.untilMatch((payload) => Boolean(payload.data?.versionApproved)))),
       );

@@ -16,6 +16,8 @@ import {
 } from './support/api';
 
 const tester = newUser('TESTER');
+// Four eyes: a version is approved or rejected by someone other than its author.
+const reviewer = newUser('TESTER');
 
 describe('createVersion on a FULL phase', () => {
   it('creates version 1 as a DRAFT, its own master record, with a PENDING decision per item', async () => {
@@ -110,8 +112,8 @@ describe('approveVersion', () => {
   it('approves a DRAFT with reviewer, time and notes, and makes it the current version', async () => {
     const record = newRecord();
     const draft = await createVersion('PLANNING', record, tester);
-    const { approveVersion } = await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: draft.id, notes: 'looks right' }, tester);
-    expect(approveVersion).toMatchObject({ id: draft.id, status: 'APPROVED', reviewNotes: 'looks right', reviewedBy: { id: tester.id } });
+    const { approveVersion } = await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: draft.id, notes: 'looks right' }, reviewer);
+    expect(approveVersion).toMatchObject({ id: draft.id, status: 'APPROVED', reviewNotes: 'looks right', reviewedBy: { id: reviewer.id } });
     expect(new Date(approveVersion.reviewedAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
     const { currentVersion } = await ok(
       `query ($cycleId: ID!, $reportId: ID!) { currentVersion(phase: PLANNING, cycleId: $cycleId, reportId: $reportId) { id status } }`,
@@ -124,9 +126,9 @@ describe('approveVersion', () => {
   it('supersedes the previously approved version', async () => {
     const record = newRecord();
     const first = await createVersion('PLANNING', record, tester);
-    await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: first.id }, tester);
+    await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: first.id }, reviewer);
     const second = await createVersion('PLANNING', record, tester);
-    await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: second.id }, tester);
+    await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: second.id }, reviewer);
     expect(await allVersions('PLANNING', record, tester)).toEqual([
       { id: second.id, versionNumber: 2, status: 'APPROVED' },
       { id: first.id, versionNumber: 1, status: 'SUPERSEDED' },
@@ -136,16 +138,16 @@ describe('approveVersion', () => {
   it.each(['APPROVED', 'REJECTED', 'SUPERSEDED'])('refuses a %s version with CONFLICT and changes nothing', async (status) => {
     const record = newRecord();
     const version = await createVersion('PLANNING', record, tester);
-    if (status === 'REJECTED') await ok(REJECT_VERSION, { phase: 'PLANNING', versionId: version.id, notes: 'no' }, tester);
-    else await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: version.id }, tester);
-    if (status === 'SUPERSEDED') await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: (await createVersion('PLANNING', record, tester)).id }, tester);
-    const result = await gql(APPROVE_VERSION, { phase: 'PLANNING', versionId: version.id }, tester);
+    if (status === 'REJECTED') await ok(REJECT_VERSION, { phase: 'PLANNING', versionId: version.id, notes: 'no' }, reviewer);
+    else await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: version.id }, reviewer);
+    if (status === 'SUPERSEDED') await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: (await createVersion('PLANNING', record, tester)).id }, reviewer);
+    const result = await gql(APPROVE_VERSION, { phase: 'PLANNING', versionId: version.id }, reviewer);
     expect(errorCode(result)).toBe('CONFLICT');
     expect((await allVersions('PLANNING', record, tester)).find((row) => row.id === version.id)!.status).toBe(status);
   });
 
   it('answers NOT_FOUND for an unknown version', async () => {
-    const result = await gql(APPROVE_VERSION, { phase: 'PLANNING', versionId: randomUUID() }, tester);
+    const result = await gql(APPROVE_VERSION, { phase: 'PLANNING', versionId: randomUUID() }, reviewer);
     expect(errorCode(result)).toBe('NOT_FOUND');
   });
 });
@@ -154,8 +156,8 @@ describe('rejectVersion', () => {
   it('rejects a DRAFT with the reviewer notes; it never becomes current', async () => {
     const record = newRecord();
     const draft = await createVersion('PLANNING', record, tester);
-    const { rejectVersion } = await ok(REJECT_VERSION, { phase: 'PLANNING', versionId: draft.id, notes: 'missing attribute X' }, tester);
-    expect(rejectVersion).toMatchObject({ status: 'REJECTED', reviewNotes: 'missing attribute X', reviewedBy: { id: tester.id } });
+    const { rejectVersion } = await ok(REJECT_VERSION, { phase: 'PLANNING', versionId: draft.id, notes: 'missing attribute X' }, reviewer);
+    expect(rejectVersion).toMatchObject({ status: 'REJECTED', reviewNotes: 'missing attribute X', reviewedBy: { id: reviewer.id } });
     const current = await gql(
       `query ($cycleId: ID!, $reportId: ID!) { currentVersion(phase: PLANNING, cycleId: $cycleId, reportId: $reportId) { id } }`,
       record,
@@ -166,7 +168,7 @@ describe('rejectVersion', () => {
 
   it('requires notes that say something', async () => {
     const draft = await createVersion('PLANNING', newRecord(), tester);
-    const result = await gql(REJECT_VERSION, { phase: 'PLANNING', versionId: draft.id, notes: '  ' }, tester);
+    const result = await gql(REJECT_VERSION, { phase: 'PLANNING', versionId: draft.id, notes: '  ' }, reviewer);
     expect(errorCode(result)).toBe('BAD_USER_INPUT');
     const { version } = await ok(`query ($id: ID!) { version(phase: PLANNING, id: $id) { status } }`, { id: draft.id }, tester);
     expect(version.status).toBe('DRAFT');
@@ -183,7 +185,7 @@ describe('reading versions', () => {
     const record = newRecord();
     const created = [];
     for (let i = 0; i < 5; i++) created.push(await createVersion('PLANNING', record, tester));
-    await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: created[1]!.id }, tester);
+    await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: created[1]!.id }, reviewer);
 
     const page1 = (await ok(VERSIONS, { phase: 'PLANNING', ...record, first: 2 }, tester)).versions;
     expect(page1.edges.map((edge: any) => edge.node.versionNumber)).toEqual([5, 4]);
@@ -229,7 +231,7 @@ describe('every FULL phase', () => {
     const record = newRecord();
     const owner = newUser('REPORT_OWNER');
     await assignOwner(record.reportId, owner);
-    const approver = phase === 'PLANNING' ? tester : owner;
+    const approver = phase === 'PLANNING' ? reviewer : owner;
     const draft = await createVersion(phase!, record, tester, { items: [{ itemId: randomUUID(), itemData: { n: 1 } }] });
     await ok(APPROVE_VERSION, { phase, versionId: draft.id }, approver);
     const { currentVersion } = await ok(

@@ -16,8 +16,11 @@ export interface RunResult {
 
 export interface HttpLoad {
   url: string;
-  /** Fixed headers, or made at the start of each run (a signed identity is only valid for minutes). */
-  headers: Record<string, string> | (() => Record<string, string>);
+  /**
+   * Fixed headers, or made at the start of each run for its (fixed) body: a signed identity covers the body and is
+   * valid for a minute. Direct subgraph calls need a fixed body.
+   */
+  headers: Record<string, string> | ((body: string) => Record<string, string>);
   /** The GraphQL request: one fixed body, or a function making each request's own (e.g. a new record each). */
   body: { query: string; variables?: Record<string, unknown> } | (() => { query: string; variables?: Record<string, unknown> });
 }
@@ -39,8 +42,9 @@ async function autocannonRun(load: HttpLoad, connections: number, seconds: numbe
   let graphqlErrors = 0;
   // autocannon's own percentiles are whole milliseconds; ours come from each response's exact time.
   const latencies: number[] = [];
-  const headers = { 'content-type': 'application/json', ...(typeof load.headers === 'function' ? load.headers() : load.headers) };
   const make = load.body;
+  const fixedBody = typeof make === 'function' ? '' : JSON.stringify(make);
+  const headers = { 'content-type': 'application/json', ...(typeof load.headers === 'function' ? load.headers(fixedBody) : load.headers) };
   const options: autocannon.Options = {
     url: load.url,
     connections,
@@ -49,7 +53,7 @@ async function autocannonRun(load: HttpLoad, connections: number, seconds: numbe
       {
         method: 'POST',
         headers,
-        ...(typeof make === 'function' ? { setupRequest: (request) => ({ ...request, body: JSON.stringify(make()) }) } : { body: JSON.stringify(make) }),
+        ...(typeof make === 'function' ? { setupRequest: (request) => ({ ...request, body: JSON.stringify(make()) }) } : { body: fixedBody }),
         // A GraphQL failure usually comes with HTTP 200: look for the errors key (no parse, to spare the client's CPU).
         onResponse: (status, body) => {
           if (status < 300 && body.includes('"errors":')) graphqlErrors++;

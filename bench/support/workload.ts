@@ -35,12 +35,12 @@ export function bearer(user: BenchUser): Record<string, string> {
 }
 
 /**
- * The headers our gateway would send a subgraph for `user`, signed now: a direct call to a subgraph carries them.
- * The signature holds for minutes, so one set serves a whole run of one request body (as a captured header can).
+ * The headers our gateway would send a subgraph for `user` and `body`, signed now: a direct call to a subgraph
+ * carries them. The signature covers the body and holds for a minute: one set serves one run of one request body.
  */
-export function signedAs(user: BenchUser): Record<string, string> {
+export function signedAs(user: BenchUser, body: string): Record<string, string> {
   const { token: _token, ...identity } = user;
-  return signIdentity(identity, SUBGRAPH_SECRET);
+  return signIdentity(identity, body, SUBGRAPH_SECRET);
 }
 
 /** A (cycle, report): a type, not an interface, so that it passes as GraphQL variables. */
@@ -51,11 +51,17 @@ export function newRecord(): RecordKey {
 }
 
 /** Sends one GraphQL request and returns its data; any error fails the benchmark. */
-export async function must(url: string, headers: Record<string, string>, query: string, variables: Record<string, unknown> = {}): Promise<any> {
+export async function must(
+  url: string,
+  headers: Record<string, string> | ((body: string) => Record<string, string>),
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<any> {
+  const body = JSON.stringify({ query, variables });
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
+    headers: { 'content-type': 'application/json', ...(typeof headers === 'function' ? headers(body) : headers) },
+    body,
   });
   const result = (await response.json().catch(() => null)) as { data?: any; errors?: unknown[] } | null;
   if (!response.ok || !result?.data || result.errors?.length) {

@@ -1,13 +1,23 @@
 // Verifying a request's bearer JWT once, at the gateway, into the identity forwarded (signed) to subgraphs.
-import { USER_ROLES, unauthenticated, type Identity } from '@phasegraph/kit';
+import { INPUT_LIMITS, USER_ROLES, textProblem, unauthenticated, type Identity } from '@phasegraph/kit';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import { z } from 'zod';
 
+/** A claim phasegraph records (the user's name, e-mail): text the database can store, of a sensible length. */
+const storableText = (min: number) =>
+  z
+    .string()
+    .min(min)
+    .superRefine((text, context) => {
+      const problem = textProblem(text, INPUT_LIMITS.attributeName);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    });
+
 const claims = z.object({
   sub: z.string().uuid('sub must be a UUID'),
-  name: z.string().min(1),
-  email: z.string().min(3),
+  name: storableText(1),
+  email: storableText(3),
   roles: z.array(z.enum(USER_ROLES)),
 });
 

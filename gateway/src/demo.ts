@@ -1,5 +1,6 @@
-// Demo users for a development start: an admin, a tester and the owner of a demo report, recorded and assigned
-// through the identity subgraph's API, with ready-to-paste Authorization headers.
+// Demo users for a development start: an admin, a tester who writes, a second tester who approves Planning (four
+// eyes: the author never approves their own version) and the owner of a demo report, recorded and assigned through
+// the identity subgraph's API, with ready-to-paste Authorization headers.
 import type { Identity, SubgraphClient, SubgraphDirectory } from '@phasegraph/kit';
 import { SignJWT } from 'jose';
 
@@ -10,6 +11,7 @@ const DEMO_USERS: Identity[] = [
   { id: '00000000-0000-4000-8000-000000000001', name: 'Ada Admin', email: 'admin@phasegraph.example', roles: ['ADMIN'] },
   { id: '00000000-0000-4000-8000-000000000002', name: 'Tess Tester', email: 'tester@phasegraph.example', roles: ['TESTER'] },
   { id: '00000000-0000-4000-8000-000000000003', name: 'Owen Owner', email: 'owner@phasegraph.example', roles: ['REPORT_OWNER'] },
+  { id: '00000000-0000-4000-8000-000000000004', name: 'Rhea Reviewer', email: 'reviewer@phasegraph.example', roles: ['TESTER'] },
 ];
 
 /** Signs a token for `user` with `secret`, valid for `days`. */

@@ -1,18 +1,24 @@
 // The gateway: Apollo Gateway over the static supergraph, the in-process workflow subgraph, bearer-token
 // authentication, signed identity forwarding, Apollo Sandbox at /graphql, subscriptions over graphql-ws at
 // /graphql and readiness at /health.
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
+import { GraphQLError } from 'graphql';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import {
+  ALL_PHASES,
+  MAX_PAGE_SIZE,
+  PUBLIC_CODES,
+  REQUEST_ID_HEADER,
   STATEMENTS_HEADER,
   SUBGRAPH_NAMES,
   apolloServerOptions,
   serveGraphQL,
-  signIdentity,
+  IDENTITY_HEADER,
+  encodeIdentity,
+  signatureHeaders,
   type Config,
   type Logger,
   LocalSubgraph,
@@ -21,24 +27,33 @@ import {
 } from '@phasegraph/kit';
 import { addStatements, type Database } from '@phasegraph/db';
 import { TokenVerifier } from './authentication';
+import { operationLimitOptions, prepareSocketOperation, tokenLimitAsValidationError } from './operation-limits';
 import { VersionEventLog } from './events/version-event-log';
 import { serveSubscriptions } from './subscriptions';
 import { UserRecorder } from './user-recorder';
-import { buildWorkflowSchema, type WorkflowContext } from './workflow/index';
+import { DEFAULT_PAGE_SIZE, buildWorkflowSchema, type WorkflowContext } from './workflow/index';
 
 export const SUPERGRAPH_FILE = new URL('../../schema/supergraph.graphql', import.meta.url);
 
 export type GatewayContext = WorkflowContext;
 
-/** A subgraph reached over HTTP, with the caller's identity signed into the request headers. */
+/**
+ * A subgraph reached over HTTP, with the caller's identity signed into the request headers together with the body.
+ * `willSendRequest` runs before the library serializes the body, so it only names the identity; the fetcher, which
+ * is handed the exact body that goes on the wire, signs the two.
+ */
 class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    url: string,
-    private readonly secret: string,
-  ) {
+  constructor(url: string, secret: string) {
     // Node's own fetch (undici, pooled keep-alive connections) instead of the default make-fetch-happen, whose agent
     // builds a stack trace per request to tell HTTP from HTTPS (agent-base: about 7 % of the gateway's CPU in split mode).
     super({ url, fetcher: fetch as unknown as NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher'] });
+    const send = this.fetcher;
+    this.fetcher = (target, init = {}) => {
+      const headers = { ...(init.headers as Record<string, string> | undefined) };
+      const identity = headers[IDENTITY_HEADER] ?? encodeIdentity(null);
+      Object.assign(headers, { [IDENTITY_HEADER]: identity }, signatureHeaders(identity, init.body ?? '', secret));
+      return send(target, { ...init, headers });
+    };
   }
 
   /** The subgraph's statements count towards the gateway request's own (see STATEMENTS_HEADER). */
@@ -47,10 +62,28 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     return response;
   }
 
+  /**
+   * A subgraph refuses some requests with an HTTP error status and a GraphQL body (Apollo Server answers 400 to a
+   * variable its schema refuses, e.g. JSON holding a NUL character). The client gets the subgraph's error when its code
+   * is public, as in one process; the library's default error carries only the status, and the subgraph's URL.
+   */
+  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]): Promise<GraphQLError> {
+    const body = await this.parseBody(response).catch(() => null);
+    const [first] = (typeof body === 'object' && body !== null && 'errors' in body && Array.isArray(body.errors) ? body.errors : []) as {
+      message?: unknown;
+      extensions?: Record<string, unknown>;
+    }[];
+    const { code, http: _http, ...extensions } = first?.extensions ?? {};
+    if (typeof code === 'string' && PUBLIC_CODES.has(code) && typeof first?.message === 'string') {
+      return new GraphQLError(first.message, { extensions: { ...extensions, code } });
+    }
+    return new GraphQLError(`The subgraph answered HTTP ${response.status}.`);
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const identity = 'identity' in context ? context.identity : null;
-    for (const [name, value] of Object.entries(signIdentity(identity ?? null, this.secret))) request.http?.headers.set(name, value);
-    if ('requestId' in context && context.requestId) request.http?.headers.set('x-request-id', context.requestId);
+    request.http?.headers.set(IDENTITY_HEADER, encodeIdentity(identity ?? null));
+    if ('requestId' in context && context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
   }
 }
 
@@ -101,10 +134,17 @@ export async function startGateway(config: Config, subgraphs: SubgraphDirectory,
       return new SignedDataSource(target, config.subgraphSecret);
     },
   });
+  const shared = apolloServerOptions<GatewayContext>(logger.child({ component: 'gateway' }));
+  // In production, "Did you mean …?" is dropped from validation errors: it would spell out the schema to a prober.
+  const exposure = { introspection: config.introspection, hideSuggestions: config.production };
+  const listSizes = { defaultPage: DEFAULT_PAGE_SIZE, maxPage: MAX_PAGE_SIZE, known: { 'Query.phases': ALL_PHASES.length }, assumed: 20 };
   const server = new ApolloServer<GatewayContext>({
     gateway,
-    plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })],
-    ...apolloServerOptions<GatewayContext>(logger.child({ component: 'gateway' })),
+    ...shared,
+    // Operations over their limits are refused in validation, before the gateway plans them.
+    ...operationLimitOptions(config.operationLimits, listSizes, exposure),
+    formatError: (formatted, error) => shared.formatError!(tokenLimitAsValidationError(formatted), error),
+    plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }), ...shared.plugins],
   });
   const authenticate = async (authorization: string | undefined) => {
     const identity = await tokens.identify(authorization);
@@ -116,14 +156,16 @@ export async function startGateway(config: Config, subgraphs: SubgraphDirectory,
     port: config.port,
     host: config.host,
     logger,
-    context: async (request: IncomingMessage) => ({ identity: await authenticate(request.headers.authorization), requestId: randomUUID() }),
+    context: async (request: IncomingMessage, { requestId }) => ({ identity: await authenticate(request.headers.authorization), requestId }),
     ready: () => subgraphs.allReady(SUBGRAPH_NAMES),
+    corsOrigins: config.corsOrigins,
     reportStatements: config.reportSqlStatements,
   });
   const subscriptions = serveSubscriptions({
     httpServer: http.httpServer,
     apollo: server,
     schema: () => gateway.schema ?? failNoSchema(),
+    prepare: (schema, payload) => prepareSocketOperation(schema, payload, config.operationLimits, listSizes, exposure),
     events,
     authenticate,
     logger,

@@ -7,15 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import { badUserInput, requireUuid, type Identity, type Logger, type PhaseName, type VersionEventType } from '@phasegraph/kit';
+import { MAX_BODY_BYTES, badUserInput, requireUuid, type Identity, type Logger, type PhaseName, type VersionEventType } from '@phasegraph/kit';
 import {
   GraphQLError,
   Kind,
   OperationTypeNode,
   getOperationAST,
-  parse,
   print,
-  validate,
   visit,
   type DocumentNode,
   type ExecutionArgs,
@@ -25,6 +23,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
+import type { SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import { EventFanOut, SubscriberTooSlowError } from './events/event-fan-out';
@@ -46,6 +45,8 @@ export interface SubscriptionServerOptions {
   apollo: ApolloServer<GatewayContext>;
   /** The gateway's API schema, which operations are validated against. */
   schema: () => GraphQLSchema;
+  /** Parses and validates an operation under the gateway's limits: its execution arguments, or why it is refused. */
+  prepare: (schema: GraphQLSchema, payload: SubscribePayload) => ExecutionArgs | GraphQLError[];
   events: VersionEventLog;
   /** The identity an `authorization` value proves; null when absent; throws when invalid. */
   authenticate: (authorization: string | undefined) => Promise<Identity | null>;
@@ -65,10 +66,11 @@ interface SubscriptionContext extends GatewayContext {
 }
 
 export function serveSubscriptions(options: SubscriptionServerOptions): { close(): Promise<void> } {
-  const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
+  // A message may be no larger than an HTTP request's body (ws would take 100 MiB).
+  const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: MAX_BODY_BYTES });
   const fanOut = new EventFanOut(options.events, options.logger.child({ component: 'subscriptions' }), options.slowSubscriber.queuedEvents);
   const executions = new SharedExecutions(options.apollo);
-  const documents = new ValidatedDocuments();
+  const documents = new PreparedDocuments(options.prepare);
   const server = useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
       schema: () => options.schema(),
@@ -87,12 +89,12 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
         ctx.extra.socket.close(4401, limitReason(reason));
         return false;
       },
-      // One parse and validation per distinct operation text, not per subscription (10,000 subscribers usually send
-      // a handful of texts): less CPU per subscribe and one shared document in memory.
+      // Parsed and validated (under the gateway's operation limits) once per distinct operation text, not per
+      // subscription: 10,000 subscribers usually send a handful of texts, and share one document in memory.
       onSubscribe: (_ctx, _id, payload) => {
         const schema = options.schema();
-        const document = documents.get(payload.query, schema);
-        if (!('kind' in document)) return document;
+        const document = documents.get(schema, payload);
+        if (!('kind' in document)) return [...document];
         return { schema, document, variableValues: payload.variables ?? undefined, operationName: payload.operationName ?? undefined };
       },
       context: (ctx, id): SubscriptionContext => ({
@@ -287,24 +289,23 @@ class SharedExecution {
   }
 }
 
-/** Operation texts parsed and validated once each; past MAX_DOCUMENTS distinct texts the cache starts over. */
-class ValidatedDocuments {
+/**
+ * Operation texts prepared (parsed and validated) once each; past MAX_DOCUMENTS distinct texts the cache starts
+ * over. Preparing depends on the text alone, not on the variables' values.
+ */
+class PreparedDocuments {
   private static readonly MAX_DOCUMENTS = 1_000;
   private readonly byText = new Map<string, DocumentNode | readonly GraphQLError[]>();
 
-  get(text: string, schema: GraphQLSchema): DocumentNode | readonly GraphQLError[] {
-    let known = this.byText.get(text);
+  constructor(private readonly prepare: SubscriptionServerOptions['prepare']) {}
+
+  get(schema: GraphQLSchema, payload: SubscribePayload): DocumentNode | readonly GraphQLError[] {
+    let known = this.byText.get(payload.query);
     if (!known) {
-      try {
-        const document = parse(text);
-        const errors = validate(schema, document);
-        known = errors.length > 0 ? errors : document;
-      } catch (error) {
-        if (!(error instanceof GraphQLError)) throw error;
-        known = [error];
-      }
-      if (this.byText.size >= ValidatedDocuments.MAX_DOCUMENTS) this.byText.clear();
-      this.byText.set(text, known);
+      const prepared = this.prepare(schema, payload);
+      known = Array.isArray(prepared) ? prepared : (prepared as ExecutionArgs).document;
+      if (this.byText.size >= PreparedDocuments.MAX_DOCUMENTS) this.byText.clear();
+      this.byText.set(payload.query, known);
     }
     return known;
   }

@@ -46,8 +46,7 @@ export class LegacyStore {
 
   /** Writes version 1 of a new attribute, or the next version of `attributeId`, which becomes the latest. */
   createReportAttribute(input: ReportAttributeInput, actor: Identity, alsoInTransaction?: WriteHook) {
-    const attributeName = required(input.attributeName, 'attributeName');
-    const attributeType = required(input.attributeType, 'attributeType');
+    const { attributeName, attributeType } = input;
     const attributeId = input.attributeId ?? randomUUID();
     return this.prisma.$transaction(async (tx) => {
       await lockRecord(tx, `compat:attribute:${attributeId}`);
@@ -98,9 +97,4 @@ export class LegacyStore {
       });
     }, TRANSACTION_OPTIONS);
   }
-}
-
-function required(value: string, argument: string): string {
-  if (!value.trim()) throw badUserInput(`${argument} must not be blank.`, { argument });
-  return value.trim();
 }

@@ -1,7 +1,21 @@
 // The compat subgraph's resolvers: the legacy-shaped API (reads routed per phase, writes to the legacy tables and
 // mirrored when dual write is on) and the migration operations, for admins.
-import type { Prisma, PrismaClient } from '@phasegraph/db';
-import { badUserInput, forbidden, requireUser, requireUuid, type Identity, type PhaseName, type SubgraphContext, type SubgraphRuntime } from '@phasegraph/kit';
+import type { PrismaClient } from '@phasegraph/db';
+import {
+  INPUT_LIMITS,
+  badUserInput,
+  forbidden,
+  optionalText,
+  requireAtMost,
+  requireJson,
+  requireNonBlankText,
+  requireUser,
+  requireUuid,
+  type Identity,
+  type PhaseName,
+  type SubgraphContext,
+  type SubgraphRuntime,
+} from '@phasegraph/kit';
 import { DualWriter, attributeMirror, sampleSetMirror } from './dual-writer';
 import { LegacyStore, type ReportAttributeInput, type SampleSetInput, type WriteHook } from './legacy-store';
 import { MigrationOperations } from './migration-operations';
@@ -85,23 +99,27 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
         createReportAttribute: (_: unknown, { input }: { input: ReportAttributeInput }, context: SubgraphContext) => {
           const actor = requireUser(context);
           const checked = {
-            ...input,
             cycleId: requireUuid(input.cycleId, 'cycleId'),
             reportId: requireUuid(input.reportId, 'reportId'),
+            attributeName: requireNonBlankText(input.attributeName, 'attributeName', INPUT_LIMITS.attributeName),
+            attributeType: requireNonBlankText(input.attributeType, 'attributeType', INPUT_LIMITS.shortText),
+            description: optionalText(input.description, 'description', INPUT_LIMITS.notes),
             attributeId: input.attributeId ? requireUuid(input.attributeId, 'attributeId') : null,
           };
           return writeThrough('PLANNING', actor, (hook) => legacy.createReportAttribute(checked, actor, hook), attributeMirror);
         },
         createSampleSet: (_: unknown, { input }: { input: SampleSetInput }, context: SubgraphContext) => {
           const actor = requireUser(context);
+          // Legacy JSON is held to smaller limits, so that the version mirroring the set (which wraps it) always fits.
+          const legacyJson = { maxBytes: INPUT_LIMITS.legacyJsonBytes, maxDepth: INPUT_LIMITS.legacyJsonDepth };
           const checked = {
-            ...input,
             cycleId: requireUuid(input.cycleId, 'cycleId'),
             reportId: requireUuid(input.reportId, 'reportId'),
-            samples: input.samples.map((sample) => ({
-              ...sample,
+            selectionCriteria: requireJson(input.selectionCriteria, 'selectionCriteria', legacyJson),
+            generationMethod: optionalText(input.generationMethod, 'generationMethod', INPUT_LIMITS.shortText),
+            samples: requireAtMost(input.samples, 'samples', INPUT_LIMITS.itemsPerVersion, 'samples').map((sample) => ({
               sampleId: sample.sampleId ? requireUuid(sample.sampleId, 'samples.sampleId') : null,
-              data: sample.data as Prisma.InputJsonValue,
+              data: requireJson(sample.data, 'samples.data', legacyJson),
             })),
           };
           return writeThrough('SAMPLE_SELECTION', actor, (hook) => legacy.createSampleSet(checked, actor, hook), sampleSetMirror);

@@ -10,6 +10,8 @@ import { Client } from 'pg';
 
 export const TEST_JWT_SECRET = 'phasegraph-test-jwt-secret-0123456789';
 export const TEST_SUBGRAPH_SECRET = 'phasegraph-test-subgraph-secret-0123456789';
+/** The one browser origin the test stack allows (CORS_ORIGINS). */
+export const TEST_APP_ORIGIN = 'http://app.phasegraph.test';
 export const repositoryRoot = findRepositoryRoot(process.cwd());
 
 /** The folder holding turbo.json, from `start` upwards (Jest runs as CommonJS and the bench as ESM: no __dirname in both). */
@@ -28,6 +30,8 @@ export interface StackInfo {
   databaseUrl?: string;
   /** One process (as `npm start`), or each subgraph its own process. */
   deployment: 'one-process' | 'split';
+  /** The file every process of the stack logs to (JSON lines), for suites that check what was logged. */
+  logFile: string;
 }
 
 interface RunningStack {
@@ -54,6 +58,7 @@ export async function startTestStack(): Promise<RunningStack> {
     SUBGRAPH_SECRET: TEST_SUBGRAPH_SECRET,
     LOG_LEVEL: 'warn',
     REPORT_SQL_STATEMENTS: '1',
+    CORS_ORIGINS: TEST_APP_ORIGIN,
     NODE_ENV: 'test',
   };
   const children: ChildProcess[] = [];
@@ -89,7 +94,7 @@ export async function startTestStack(): Promise<RunningStack> {
   const subgraphUrls = Object.fromEntries([...stdout.matchAll(/^\s+(\S+) subgraph: (http\S+)$/gm)].map((match) => [match[1]!, match[2]!]));
   await waitForHealth(new URL('/health', gatewayUrl).toString());
   return {
-    info: { gatewayUrl, subgraphUrls, databaseUrl, deployment: split ? 'split' : 'one-process' },
+    info: { gatewayUrl, subgraphUrls, databaseUrl, deployment: split ? 'split' : 'one-process', logFile },
     child,
     cleanup: async () => {
       await Promise.all(children.map(stopChild));

@@ -5,6 +5,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import {
   ALL_PHASES,
+  JSONScalar,
   MAX_PAGE_SIZE,
   PHASES,
   badUserInput,
@@ -23,7 +24,7 @@ import {
   type VersionStatus,
 } from '@phasegraph/kit';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
-import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { DateTimeResolver } from 'graphql-scalars';
 import type { VersionEventLog, VersionEventRow } from '../events/version-event-log';
 import { decodeCursor, encodeCursor } from './cursors';
 
@@ -35,7 +36,8 @@ export interface WorkflowContext {
   event?: VersionEventRow;
 }
 
-const DEFAULT_PAGE_SIZE = 20;
+/** The page size when `first` is not given. */
+export const DEFAULT_PAGE_SIZE = 20;
 
 /** The stub of each concrete version and record type, from the registry: the phase subgraph resolves the rest. */
 function concreteTypeStubs(): string {
@@ -118,7 +120,7 @@ export function buildWorkflowSchema(subgraphs: SubgraphDirectory, events: Versio
   }
 
   const resolvers: GraphQLResolverMap<WorkflowContext> = {
-    JSON: JSONResolver,
+    JSON: JSONScalar,
     DateTime: DateTimeResolver,
     VersionEvent: {
       cursor: (event: VersionEventRow) => encodeCursor({ kind: 'event', id: event.id }),

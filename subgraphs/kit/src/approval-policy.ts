@@ -1,4 +1,5 @@
-// Who may approve or reject a FULL phase's versions: testers for Planning, the report's owners for the others.
+// Who may approve, reject or review a FULL phase's versions: testers for Planning, the report's owners for the others,
+// and, under four eyes, never the version's author.
 import { forbidden } from './errors';
 import { TESTER_ROLES, type FullPhase } from './phases';
 import type { Identity } from './signed-identity';
@@ -7,8 +8,11 @@ import type { VersionRow } from './versioning';
 
 const IS_REPORT_OWNER = 'query IsReportOwner($reportId: ID!, $userId: ID!) { isReportOwner(reportId: $reportId, userId: $userId) }';
 
-/** Throws FORBIDDEN unless `actor` may approve or reject `version` of `phase`. */
+/** Throws FORBIDDEN unless `actor` may approve, reject or review the decisions of `version` of `phase`. */
 export async function authorizeReview(phase: FullPhase, actor: Identity, version: VersionRow, identity: SubgraphClient): Promise<void> {
+  if (phase.fourEyes && version.createdById === actor.id) {
+    throw forbidden(`You created version ${version.id}: ${phase.displayName} works under four eyes, so another approver must approve, reject or review it.`);
+  }
   if (phase.approverRole === 'TESTER') {
     if (!actor.roles.some((role) => TESTER_ROLES.includes(role))) {
       throw forbidden(`Only a tester (${TESTER_ROLES.join(', ')}) can approve or reject ${phase.displayName} versions.`);

@@ -3,7 +3,6 @@ import type { Prisma, PrismaClient } from '@phasegraph/db';
 import { recordVersionEvents, type EventAnnouncer } from './event-log';
 import type { AuditPhase } from './phases';
 import type { Identity } from './signed-identity';
-import { rethrowUnstorableInput } from './versioning';
 
 /** A row of a phase's audit table. */
 export interface AuditRecordRow {
@@ -35,14 +34,12 @@ export class AuditTrail {
 
   /** Appends a record, and its CREATED event in the same transaction; records are never changed or removed. */
   async append(input: { cycleId: string; reportId: string; data: Prisma.InputJsonValue }, actor: Identity): Promise<AuditRecordRow> {
-    const record = await this.prisma
-      .$transaction(async (tx) => {
-        const record = await this.records(tx).create({ data: { ...input, createdById: actor.id } });
-        const { id: versionId, cycleId, reportId, createdAt: at } = record;
-        await recordVersionEvents(tx, [{ type: 'CREATED', phase: this.phase.name, versionId, versionNumber: null, cycleId, reportId, actorId: actor.id, at }]);
-        return record;
-      })
-      .catch(rethrowUnstorableInput);
+    const record = await this.prisma.$transaction(async (tx) => {
+      const record = await this.records(tx).create({ data: { ...input, createdById: actor.id } });
+      const { id: versionId, cycleId, reportId, createdAt: at } = record;
+      await recordVersionEvents(tx, [{ type: 'CREATED', phase: this.phase.name, versionId, versionNumber: null, cycleId, reportId, actorId: actor.id, at }]);
+      return record;
+    });
     this.announcer.announce();
     return record;
   }

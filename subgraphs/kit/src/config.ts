@@ -45,6 +45,12 @@ export interface Config {
   reportSqlStatements: boolean;
   /** When a subscriber counts as too slow and its socket is closed (4008) to resume by cursor. */
   slowSubscriber: { queuedEvents: number; bufferedBytes: number };
+  /** Browser origins allowed to call the gateway (CORS): `*` for any (never in production), else a list. */
+  corsOrigins: '*' | string[];
+  /** Whether the gateway answers introspection (Sandbox and GraphiQL need it). */
+  introspection: boolean;
+  /** The bounds the gateway holds every operation to before planning it. */
+  operationLimits: { maxAliases: number; maxDepth: number; maxTokens: number; maxCost: number };
   /** Messages about the configuration worth showing at start, e.g. development secrets in use. */
   warnings: string[];
 }
@@ -67,7 +73,29 @@ const environment = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   REPORT_SQL_STATEMENTS: z.enum(['0', '1', 'true', 'false']).default('0'),
   SUBSCRIPTION_MAX_QUEUED_EVENTS: z.coerce.number().int().min(1).default(1_000),
-  SUBSCRIPTION_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1_024).default(4 * 1024 * 1024),
+  SUBSCRIPTION_MAX_BUFFERED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .default(4 * 1024 * 1024),
+  CORS_ORIGINS: z
+    .string()
+    .transform((list) =>
+      list
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (origins) => origins.every((origin) => origin === '*' || isOrigin(origin)),
+      'must be `*` or comma-separated origins such as https://app.example.com',
+    )
+    .optional(),
+  INTROSPECTION: z.enum(['on', 'off']).default('on'),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(30),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(15),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(1).default(5_000),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(10_000),
   ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [urlEnv(name), z.string().url().optional()])),
 });
 
@@ -87,6 +115,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     warnings.push(`${name} is not set: using the public development default. Set it before exposing phasegraph.`);
     return fallback;
   };
+  const corsOrigins = values.CORS_ORIGINS ?? (production ? [] : ['*']);
+  if (production && corsOrigins.includes('*')) {
+    throw new ConfigError(['CORS_ORIGINS: `*` is not allowed when NODE_ENV=production; list the origins of the apps that call phasegraph']);
+  }
   return {
     port: values.PORT,
     host: values.HOST,
@@ -100,8 +132,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     reportSqlStatements: values.REPORT_SQL_STATEMENTS === '1' || values.REPORT_SQL_STATEMENTS === 'true',
     slowSubscriber: { queuedEvents: values.SUBSCRIPTION_MAX_QUEUED_EVENTS, bufferedBytes: values.SUBSCRIPTION_MAX_BUFFERED_BYTES },
+    corsOrigins: corsOrigins.includes('*') ? '*' : corsOrigins,
+    introspection: values.INTROSPECTION === 'on',
+    operationLimits: {
+      maxAliases: values.GRAPHQL_MAX_ALIASES,
+      maxDepth: values.GRAPHQL_MAX_DEPTH,
+      maxTokens: values.GRAPHQL_MAX_TOKENS,
+      maxCost: values.GRAPHQL_MAX_COST,
+    },
     warnings,
   };
+}
+
+/** Whether `text` is a web origin: scheme, host and port only, e.g. https://app.example.com. */
+function isOrigin(text: string): boolean {
+  try {
+    return new URL(text).origin === text;
+  } catch {
+    return false;
+  }
 }
 
 export class ConfigError extends Error {

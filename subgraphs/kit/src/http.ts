@@ -1,18 +1,54 @@
 // Serving an Apollo Server over Node's HTTP server: GraphQL at /graphql, readiness at /health, and the error
-// masking every phasegraph server shares (stable codes pass through; anything else becomes a logged reference).
+// masking every phasegraph server shares (stable codes pass through; anything else is answered with the request id
+// as its reference, and logged under it).
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, HeaderMap, type ApolloServerOptions, type BaseContext } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { countingStatements, statementCount } from '@phasegraph/db';
 import type { GraphQLFormattedError } from 'graphql';
 import { PUBLIC_CODES } from './errors';
 import type { Logger } from './log';
 
-const MAX_BODY_BYTES = 5 * 1024 * 1024;
+/** The largest request body (and WebSocket message) any phasegraph server reads. */
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 /** The SQL statements a request cost, its subgraph calls included (sent when `reportStatements` is on). */
 export const STATEMENTS_HEADER = 'x-phasegraph-sql-statements';
+/** A request's id: answered to every client, forwarded by the gateway to subgraphs, and the reference of a masked error. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/**
+ * The request each error was raised in, by request id. Apollo's `formatError` sees only the error, so a plugin that
+ * sees the request notes its id on each error first; errors are keys, so nothing outlives them.
+ */
+const requestOfError = new WeakMap<object, string>();
+
+/** Notes that `error` was raised while serving request `requestId` (for the reference of a masked error). */
+export function noteRequestOf(error: unknown, requestId: string): void {
+  if (typeof error === 'object' && error !== null && !requestOfError.has(error)) requestOfError.set(error, requestId);
+}
+
+/** The id of the request `error` (or an error it wraps) was raised in. */
+function requestIdOf(error: unknown): string | undefined {
+  for (let cause = error; typeof cause === 'object' && cause !== null; cause = (cause as { originalError?: unknown }).originalError) {
+    const requestId = requestOfError.get(cause);
+    if (requestId) return requestId;
+  }
+  return undefined;
+}
+
+/** Notes every error of a request with the request's id (`contextValue.requestId`), before Apollo formats them. */
+const requestIdOfErrors: ApolloServerPlugin<BaseContext> = {
+  async requestDidStart() {
+    return {
+      async didEncounterErrors({ errors, contextValue }) {
+        const requestId = (contextValue as { requestId?: unknown }).requestId;
+        if (typeof requestId === 'string') for (const error of errors) noteRequestOf(error, requestId);
+      },
+    };
+  },
+};
 
 /**
  * Apollo Server options shared by the gateway and every subgraph: no stack traces in responses, introspection on,
@@ -20,7 +56,10 @@ export const STATEMENTS_HEADER = 'x-phasegraph-sql-statements';
  */
 export function apolloServerOptions<Context extends BaseContext>(
   logger: Logger,
-): Pick<ApolloServerOptions<Context>, 'formatError' | 'includeStacktraceInErrorResponses' | 'introspection' | 'logger' | 'stopOnTerminationSignals'> {
+): Pick<
+  ApolloServerOptions<Context>,
+  'formatError' | 'includeStacktraceInErrorResponses' | 'introspection' | 'logger' | 'stopOnTerminationSignals' | 'plugins'
+> & { plugins: ApolloServerPlugin<Context>[] } {
   return {
     includeStacktraceInErrorResponses: false,
     // The process owns shutdown: it stops every server it started, in order.
@@ -32,19 +71,27 @@ export function apolloServerOptions<Context extends BaseContext>(
       warn: (m) => logger.warn(String(m)),
       error: (m) => logger.error(String(m)),
     },
+    plugins: [requestIdOfErrors as ApolloServerPlugin<Context>],
     formatError(formatted, error) {
       return maskError(formatted, error, logger);
     },
   };
 }
 
+/**
+ * A public error as it is; anything else as INTERNAL_SERVER_ERROR whose reference is the request id, logged with the
+ * details, so that the reference a user quotes finds the log lines of their request (here and in every subgraph).
+ */
 function maskError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
   const { code, stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
   if (typeof code === 'string' && PUBLIC_CODES.has(code)) return { ...formatted, extensions: { code, ...extensions } };
-  const reference = randomUUID();
+  const requestId = requestIdOf(error);
+  // An error raised outside any request (none is known) still gets a reference of its own.
+  const reference = requestId ?? randomUUID();
   const cause = deepestCause(error);
   logger.error('unexpected error', {
     reference,
+    requestId,
     code,
     message: formatted.message,
     path: formatted.path,
@@ -67,14 +114,29 @@ export interface ServeOptions<Context extends BaseContext> {
   server: ApolloServer<Context>;
   port: number;
   host: string;
-  /** Builds a request's context; may throw a GraphQLError (with `extensions.http.status`) to refuse it. */
-  context: (request: http.IncomingMessage) => Promise<Context>;
+  /**
+   * Builds a request's context from the request, its raw body and its id; may throw a GraphQLError (with
+   * `extensions.http.status`) to refuse it.
+   */
+  context: (request: http.IncomingMessage, incoming: IncomingRequest) => Promise<Context>;
+  /** Take the caller's `x-request-id` as the request's id (a subgraph, called by the gateway); else a new one. */
+  trustRequestId?: boolean;
+  /** Browser origins allowed to call (CORS): `*` for any, a list, or none (no CORS headers: not for browsers). */
+  corsOrigins?: '*' | readonly string[];
   /** Answers GET /health: true when ready to serve. */
   ready: () => Promise<boolean>;
   /** Answer each GraphQL request with the SQL statements it cost (`x-phasegraph-sql-statements`). */
   reportStatements?: boolean;
   routes?: Routes;
   logger: Logger;
+}
+
+/** What the server read of a request before Apollo sees it. */
+export interface IncomingRequest {
+  /** The raw body, as received (a signature may cover it). */
+  body: string;
+  /** The request's id: in every log line about it, and the reference of a masked error. */
+  requestId: string;
 }
 
 export interface RunningServer {
@@ -106,12 +168,14 @@ export async function serveGraphQL<Context extends BaseContext>(options: ServeOp
 
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    allowCrossOrigin(response);
+    allowCrossOrigin(request, response, options.corsOrigins ?? []);
     if (request.method === 'OPTIONS') return void response.writeHead(204).end();
     const route = routes[url.pathname];
     if (route) return route(request, response);
     if (url.pathname !== '/graphql' && url.pathname !== '/') return respond(response, 404, { error: `Nothing at ${url.pathname}; GraphQL is at /graphql.` });
 
+    const requestId = (options.trustRequestId && forwardedRequestId(request)) || randomUUID();
+    response.setHeader(REQUEST_ID_HEADER, requestId);
     const body = await readBody(request);
     if (body === TOO_LARGE) return respond(response, 413, requestError(`The request body exceeds ${MAX_BODY_BYTES} bytes.`));
     const headers = new HeaderMap();
@@ -126,7 +190,11 @@ export async function serveGraphQL<Context extends BaseContext>(options: ServeOp
     }
     const result = await server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: request.method?.toUpperCase() ?? 'GET', headers, search: url.search, body: parsed },
-      context: () => options.context(request),
+      context: () =>
+        options.context(request, { body, requestId }).catch((error: unknown) => {
+          noteRequestOf(error, requestId);
+          throw error;
+        }),
     });
     for (const [key, value] of result.headers) response.setHeader(key, value);
     if (options.reportStatements) response.setHeader(STATEMENTS_HEADER, String(statementCount()));
@@ -159,6 +227,12 @@ export async function serveGraphQL<Context extends BaseContext>(options: ServeOp
   };
 }
 
+/** A request id the caller sent, if it looks like one (ids travel into logs and error references). */
+function forwardedRequestId(request: http.IncomingMessage): string | undefined {
+  const value = request.headers[REQUEST_ID_HEADER];
+  return typeof value === 'string' && /^[\w-]{1,64}$/.test(value) ? value : undefined;
+}
+
 const TOO_LARGE = Symbol('too large');
 
 async function readBody(request: http.IncomingMessage): Promise<string | typeof TOO_LARGE> {
@@ -180,9 +254,19 @@ function respond(response: http.ServerResponse, status: number, body: unknown): 
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
 }
 
-/** Lets Apollo Sandbox and browser apps on other origins call the API; credentials travel in a header, not cookies. */
-function allowCrossOrigin(response: http.ServerResponse): void {
-  response.setHeader('access-control-allow-origin', '*');
+/**
+ * Lets browser apps on the allowed origins call the API (credentials travel in a header, not cookies); a request from
+ * any other origin gets no CORS headers, so the browser keeps the answer from the page that asked.
+ */
+function allowCrossOrigin(request: http.IncomingMessage, response: http.ServerResponse, allowed: '*' | readonly string[]): void {
+  const origin = request.headers.origin;
+  if (allowed !== '*') {
+    if (allowed.length === 0) return;
+    response.setHeader('vary', 'origin');
+    if (!origin || !allowed.includes(origin)) return;
+  }
+  response.setHeader('access-control-allow-origin', allowed === '*' ? '*' : origin!);
   response.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
   response.setHeader('access-control-allow-headers', 'content-type, authorization, apollo-require-preflight, x-apollo-operation-name');
+  response.setHeader('access-control-expose-headers', REQUEST_ID_HEADER);
 }

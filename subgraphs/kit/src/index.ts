@@ -13,10 +13,40 @@ export {
   type UserRole,
 } from './phases';
 export { ErrorCode, PUBLIC_CODES, badUserInput, conflict, forbidden, notFound, requireUuid, serviceUnavailable, unauthenticated } from './errors';
+export {
+  INPUT_LIMITS,
+  JSONScalar,
+  optionalText,
+  requireAtMost,
+  requireData,
+  requireItems,
+  requireJson,
+  requireNonBlankText,
+  requireText,
+  textProblem,
+} from './input-limits';
 export { ConfigError, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from './config';
 export { createLogger, type Logger } from './log';
-export { STATEMENTS_HEADER, apolloServerOptions, serveGraphQL, type RunningServer, type Routes } from './http';
-export { signIdentity, verifyIdentity, IdentitySignatureError, type Identity } from './signed-identity';
+export {
+  MAX_BODY_BYTES,
+  REQUEST_ID_HEADER,
+  STATEMENTS_HEADER,
+  apolloServerOptions,
+  serveGraphQL,
+  type IncomingRequest,
+  type RunningServer,
+  type Routes,
+} from './http';
+export {
+  IDENTITY_HEADER,
+  IdentitySignatureError,
+  SIGNATURE_VALIDITY_MS,
+  encodeIdentity,
+  signIdentity,
+  signatureHeaders,
+  verifyIdentity,
+  type Identity,
+} from './signed-identity';
 export { LocalSubgraph, SubgraphClient, SubgraphDirectory, type RequestScope, type SubgraphUrls } from './subgraph-client';
 export {
   defineSubgraph,

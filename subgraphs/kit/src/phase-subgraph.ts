@@ -6,6 +6,7 @@ import DataLoader from 'dataloader';
 import { authorizeReview } from './approval-policy';
 import { AuditTrail, type AuditRecordRow } from './audit-trail';
 import { badUserInput, requireUuid } from './errors';
+import { INPUT_LIMITS, optionalText, requireAtMost, requireData, requireItems, requireText } from './input-limits';
 import { isFullPhase, PHASES, type AuditPhase, type FullPhase, type PhaseName } from './phases';
 import { kitSdl, sharedSdl, subgraphTypeDefs } from './sdl';
 import { EventAnnouncer } from './event-log';
@@ -137,7 +138,7 @@ function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: Subgrap
               reportId: requireUuid(args.reportId, 'reportId'),
               data: requireData(args.data),
               parentVersionId: args.parentVersionId ? requireUuid(args.parentVersionId, 'parentVersionId') : null,
-              items: (args.items ?? []).map((item) => ({ ...item, itemId: requireUuid(item.itemId, 'items.itemId') })),
+              items: requireItems(args.items, 'items'),
             },
             requireUser(context),
           )
@@ -152,8 +153,8 @@ function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: Subgrap
           args.versions.map((input) => ({
             cycleId: requireUuid(input.cycleId, 'versions.cycleId'),
             reportId: requireUuid(input.reportId, 'versions.reportId'),
-            data: requireData(input.data),
-            items: (input.items ?? []).map((item) => ({ ...item, itemId: requireUuid(item.itemId, 'versions.items.itemId') })),
+            data: requireData(input.data, 'versions.data'),
+            items: requireItems(input.items, 'versions.items'),
           })),
           requireUser(context),
         );
@@ -162,18 +163,26 @@ function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: Subgrap
       [`${p}ApproveVersion`]: (_: unknown, args: { id: string; notes?: string | null }, context: FullPhaseContext) => {
         const actor = requireUser(context);
         return store
-          .approveVersion(requireUuid(args.id, 'versionId'), actor, args.notes ?? null, (version) => authorizeReview(phase, actor, version, identity))
+          .approveVersion(requireUuid(args.id, 'versionId'), actor, optionalText(args.notes, 'notes', INPUT_LIMITS.notes), (version) =>
+            authorizeReview(phase, actor, version, identity),
+          )
           .then((version) => primeVersion(context, version));
       },
       [`${p}RejectVersion`]: (_: unknown, args: { id: string; notes: string }, context: FullPhaseContext) => {
         const actor = requireUser(context);
         return store
-          .rejectVersion(requireUuid(args.id, 'versionId'), actor, args.notes, (version) => authorizeReview(phase, actor, version, identity))
+          .rejectVersion(requireUuid(args.id, 'versionId'), actor, requireText(args.notes, 'notes', INPUT_LIMITS.notes), (version) =>
+            authorizeReview(phase, actor, version, identity),
+          )
           .then((version) => primeVersion(context, version));
       },
       [`${p}ReviewDecisions`]: (_: unknown, args: { versionId: string; reviews: DecisionReview[] }, context: FullPhaseContext) => {
         const actor = requireUser(context);
-        const reviews = args.reviews.map((review) => ({ ...review, decisionId: requireUuid(review.decisionId, 'reviews.decisionId') }));
+        const reviews = requireAtMost(args.reviews, 'reviews', INPUT_LIMITS.itemsPerVersion, 'reviews').map((review) => ({
+          ...review,
+          decisionId: requireUuid(review.decisionId, 'reviews.decisionId'),
+          notes: optionalText(review.notes, 'reviews.notes', INPUT_LIMITS.notes),
+        }));
         return store
           .reviewDecisions(requireUuid(args.versionId, 'versionId'), reviews, actor, (version) => authorizeReview(phase, actor, version, identity))
           .then((decisions) => decisions.map((decision) => prime(context.decisions, decision.id, decision)));
@@ -182,7 +191,7 @@ function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: Subgrap
         store
           .createVersionFromBaseline(
             requireUuid(args.baselineVersionId, 'baselineVersionId'),
-            (args.additionalItems ?? []).map((item) => ({ ...item, itemId: requireUuid(item.itemId, 'additionalItems.itemId') })),
+            requireItems(args.additionalItems, 'additionalItems'),
             requireUser(context),
             carryForwardData,
           )
@@ -282,10 +291,4 @@ function pageSize(first: number): number {
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE + 1)
     throw badUserInput(`first must be between 1 and ${MAX_PAGE_SIZE}.`, { argument: 'first' });
   return first;
-}
-
-/** A phase's data is a JSON object or array; a bare scalar or null is almost always a client mistake. */
-function requireData(data: Prisma.InputJsonValue | null): Prisma.InputJsonValue {
-  if (data === null || typeof data !== 'object') throw badUserInput('data must be a JSON object or array.', { argument: 'data' });
-  return data;
 }

@@ -29,6 +29,11 @@ interface PhaseBase {
   subgraph: string;
   /** Prefix of the subgraph's own (internal) root fields, e.g. `planningCreateVersion`. */
   fieldPrefix: string;
+  /**
+   * Four eyes: the author of a version may not approve, reject or review it; another approver must. In a regulated
+   * testing workflow the author of a piece of work never signs it off. Always false where nothing is approved.
+   */
+  fourEyes: boolean;
 }
 
 /** A FULL phase: numbered versions with per-item decisions, approved by `approverRole`. */
@@ -72,12 +77,14 @@ function full(
   versionType: string,
   decisionType: string,
   tables: { versions: string; decisions: string },
+  fourEyes = true,
 ): FullPhase {
   return {
     name,
     displayName,
     subgraph,
     fieldPrefix,
+    fourEyes,
     versioningType: 'FULL',
     approvalRequired: true,
     approverRole,
@@ -97,6 +104,7 @@ function audit(name: PhaseName, displayName: string, subgraph: string, fieldPref
     displayName,
     subgraph,
     fieldPrefix,
+    fourEyes: false,
     versioningType: 'AUDIT_ONLY',
     approvalRequired: false,
     approverRole: null,

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { addStatements } from '@phasegraph/db';
 import { GraphQLError, execute, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { PUBLIC_CODES, serviceUnavailable } from './errors';
-import { STATEMENTS_HEADER } from './http';
+import { REQUEST_ID_HEADER, STATEMENTS_HEADER } from './http';
 import { signIdentity, type Identity } from './signed-identity';
 
 /** What every subgraph resolver sees: the verified caller (null when anonymous) and the request's id. */
@@ -170,16 +170,17 @@ export class SubgraphClient {
   private async overHttp<Data>(query: string, variables: Record<string, unknown>, identity: Identity | null, scope?: RequestScope): Promise<Data> {
     const url = this.directory.url(this.subgraph);
     if (!url) throw serviceUnavailable(`The ${this.subgraph} subgraph is not configured.`);
+    const requestBody = JSON.stringify({ query, variables });
     let response: Response;
     try {
       response = await fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          ...signIdentity(identity, this.directory.secret),
-          ...(scope ? { 'x-request-id': scope.requestId } : {}),
+          ...signIdentity(identity, requestBody, this.directory.secret),
+          ...(scope ? { [REQUEST_ID_HEADER]: scope.requestId } : {}),
         },
-        body: JSON.stringify({ query, variables }),
+        body: requestBody,
         signal: AbortSignal.timeout(30_000),
       });
     } catch (cause) {

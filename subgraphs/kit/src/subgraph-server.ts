@@ -1,7 +1,6 @@
 // A phasegraph subgraph: built once per process (its schema, its per-request context, its readiness), then called
 // in process by whatever runs beside it, and served over HTTP to callers elsewhere, who must carry the gateway's
 // signed identity.
-import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -9,10 +8,11 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { Database, PrismaClient } from '@phasegraph/db';
 import type { DocumentNode } from 'graphql';
-import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { DateTimeResolver } from 'graphql-scalars';
 import type { Config, SubgraphName } from './config';
 import { unauthenticated } from './errors';
 import { apolloServerOptions, serveGraphQL, type RunningServer } from './http';
+import { JSONScalar } from './input-limits';
 import type { Logger } from './log';
 import { IdentitySignatureError, verifyIdentity, type Identity } from './signed-identity';
 import { LocalSubgraph, type SubgraphContext, type SubgraphDirectory } from './subgraph-client';
@@ -57,7 +57,7 @@ export function defineSubgraph<Context extends SubgraphContext>(
       const { resolvers, context, close } = setup(prisma, runtime);
       const schema = buildSubgraphSchema({
         typeDefs,
-        resolvers: { JSON: JSONResolver, DateTime: DateTimeResolver, ...resolvers } as GraphQLResolverMap<unknown>,
+        resolvers: { JSON: JSONScalar, DateTime: DateTimeResolver, ...resolvers } as GraphQLResolverMap<unknown>,
       });
       const ready = async () => {
         await prisma.$queryRaw`SELECT 1`;
@@ -80,10 +80,11 @@ export interface SubgraphServing {
 /** Serves a built subgraph at /graphql (signed callers only) and /health; closing stops the server, then the subgraph. */
 export async function serveSubgraph(subgraph: LocalSubgraph, serving: SubgraphServing): Promise<RunningServer> {
   const logger = serving.logger.child({ subgraph: subgraph.name });
+  const shared = apolloServerOptions<SubgraphContext>(logger);
   const server = new ApolloServer<SubgraphContext>({
     schema: subgraph.schema,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
-    ...apolloServerOptions<SubgraphContext>(logger),
+    ...shared,
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...shared.plugins],
   });
   const running = await serveGraphQL({
     server,
@@ -91,7 +92,9 @@ export async function serveSubgraph(subgraph: LocalSubgraph, serving: SubgraphSe
     host: serving.host,
     logger,
     reportStatements: serving.config.reportSqlStatements,
-    context: async (request) => subgraph.contextFor({ identity: signedIdentity(request, serving.config.subgraphSecret), requestId: requestIdOf(request) }),
+    // The gateway's request id comes along, so that this subgraph's log lines and error references carry it too.
+    trustRequestId: true,
+    context: async (request, { body, requestId }) => subgraph.contextFor({ identity: signedIdentity(request, body, serving.config.subgraphSecret), requestId }),
     ready: subgraph.ready,
   });
   return {
@@ -103,17 +106,18 @@ export async function serveSubgraph(subgraph: LocalSubgraph, serving: SubgraphSe
   };
 }
 
-function signedIdentity(request: http.IncomingMessage, secret: string): Identity | null {
+/**
+ * The identity the gateway signed for this request. Only a POST qualifies: the signature covers the body, and a GET
+ * carries its operation in the URL, where a captured signature would not notice another one.
+ */
+function signedIdentity(request: http.IncomingMessage, body: string, secret: string): Identity | null {
+  if (request.method !== 'POST') throw unauthenticated('Subgraphs serve signed POST requests only.', 401);
   try {
-    return verifyIdentity({ get: (header) => headerValue(request, header) }, secret);
+    return verifyIdentity({ get: (header) => headerValue(request, header) }, body, secret);
   } catch (error) {
     if (error instanceof IdentitySignatureError) throw unauthenticated(error.message, 401);
     throw error;
   }
-}
-
-function requestIdOf(request: http.IncomingMessage): string {
-  return headerValue(request, 'x-request-id') ?? randomUUID();
 }
 
 function headerValue(request: http.IncomingMessage, name: string): string | undefined {

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '@phasegraph/db';
 import { badUserInput, conflict, notFound } from './errors';
+import { INPUT_LIMITS } from './input-limits';
 import { recordVersionEvents, type EventAnnouncer, type NewVersionEvent, type VersionEventType } from './event-log';
 import type { FullPhase } from './phases';
 import { lockRecord, lockRecords } from './record-lock';
@@ -166,6 +167,12 @@ export class VersionStore {
       const carried = await this.decisions(tx).findMany({ where: { versionId: baseline.id, status: 'APPROVED' }, orderBy: [{ position: 'asc' }] });
       const clash = additionalItems.find((item) => carried.some((decision) => decision.itemId === item.itemId));
       if (clash) throw badUserInput(`Item ${clash.itemId} is already carried forward from the baseline.`, { argument: 'additionalItems' });
+      if (carried.length + additionalItems.length > INPUT_LIMITS.itemsPerVersion) {
+        throw badUserInput(
+          `A version may hold at most ${INPUT_LIMITS.itemsPerVersion.toLocaleString('en-US')} items: the baseline carries ${carried.length} forward, so at most ${INPUT_LIMITS.itemsPerVersion - carried.length} more.`,
+          { argument: 'additionalItems' },
+        );
+      }
       const seeds: DecisionSeed[] = [
         ...carried.map((decision) => ({
           itemId: decision.itemId,
@@ -451,10 +458,10 @@ export class VersionStore {
 
   /**
    * One interactive transaction; once it has committed, readers of the event log are woken (every transaction here
-   * but a decision review appends events). Data PostgreSQL cannot store (a NUL character in JSON) is the client's error.
+   * but a decision review appends events). Inputs were checked before (input-limits): nothing unstorable gets here.
    */
   private async transaction<T>(work: (tx: Prisma.TransactionClient) => Promise<T>, appendsEvents = true): Promise<T> {
-    const result = await this.prisma.$transaction(work, TRANSACTION_OPTIONS).catch(rethrowUnstorableInput);
+    const result = await this.prisma.$transaction(work, TRANSACTION_OPTIONS);
     if (appendsEvents) this.announcer.announce();
     return result;
   }
@@ -491,15 +498,6 @@ export class VersionStore {
   private decisions(db: Db): DecisionTable {
     return (db as unknown as Record<string, DecisionTable>)[this.phase.decisionModel]!;
   }
-}
-
-/** PostgreSQL's jsonb refuses the NUL character (`\u0000`); say so instead of failing as an internal error. */
-export function rethrowUnstorableInput(error: unknown): never {
-  const message = error instanceof Error ? error.message : '';
-  if (/unsupported Unicode escape sequence|\\u0000 cannot be converted/i.test(message)) {
-    throw badUserInput('The data contains a NUL character (\\u0000), which cannot be stored.', { argument: 'data' });
-  }
-  throw error;
 }
 
 function assertDistinctItems(items: NewDecision[]): void {
