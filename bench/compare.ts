@@ -8,7 +8,18 @@ import { openDatabase } from '@phasegraph/db';
 import { SUBGRAPH_NAMES } from '@phasegraph/kit';
 import { Client, Pool } from 'pg';
 import { median, measureHttp, measureTransactions, type HttpLoad, type RunResult } from './support/load';
-import { createDatabase, freePort, logDir, onTeardown, startNode, tearDownOnSignals, teardown, waitForHealth, type Child } from './support/processes';
+import {
+  createDatabase,
+  freePort,
+  logDir,
+  onTeardown,
+  startNode,
+  startOneProcessStack,
+  tearDownOnSignals,
+  teardown,
+  waitForHealth,
+  type Child,
+} from './support/processes';
 import {
   COMPAT_REPORT_ATTRIBUTES_QUERY,
   JWT_SECRET,
@@ -267,35 +278,25 @@ async function splitDeploymentComparisons(): Promise<{ measured: Measured[]; bac
 /** `npm start` on PostgreSQL: the gateway and every subgraph in one process. */
 async function oneProcessComparisons(): Promise<Measured[]> {
   console.log('\nStarting the one-process stack…');
-  const databaseUrl = await createDatabase(SERVER_URL);
-  const port = await freePort();
-  const stack = await startNode('one-process', 'gateway/src/main.ts', {
-    env: {
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      JWT_SECRET,
-      SUBGRAPH_SECRET,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      // Everything embedded, whatever the calling shell has set.
-      ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [subgraphUrlVariable(name), ''])),
-    },
-    readyWhen: /ready at http[\s\S]*planning subgraph: http\S+\s/,
+  const stack = await startOneProcessStack('one-process', SERVER_URL, {
+    JWT_SECRET,
+    SUBGRAPH_SECRET,
+    // Everything embedded, whatever the calling shell has set.
+    ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [subgraphUrlVariable(name), ''])),
   });
-  const gatewayUrl = /ready at (http\S+)/.exec(stack.stdout())![1]!;
-  const planningUrl = /planning subgraph: (http\S+)/.exec(stack.stdout())![1]!;
-  await waitForHealth(new URL('/health', gatewayUrl).toString());
+  const { gatewayUrl } = stack;
+  const planningUrl = stack.subgraphUrl('planning');
   const tester = newUser('TESTER');
   const record = newRecord();
   await seedVersions(gatewayUrl, tester, record, 20);
   const measured: Measured[] = [];
   for (const comparison of [
     await versionsComparison('one process', gatewayUrl, planningUrl, tester, record),
-    ...createVersionComparisons('one process', gatewayUrl, tester, rawPool(databaseUrl)),
+    ...createVersionComparisons('one process', gatewayUrl, tester, rawPool(stack.databaseUrl)),
   ]) {
     measured.push(await compare(comparison));
   }
-  await stack.stop();
+  await stack.child.stop();
   return measured;
 }
 

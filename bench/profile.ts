@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SUBGRAPH_NAMES } from '@phasegraph/kit';
 import { measureHttp } from './support/load';
-import { createDatabase, freePort, logDir, startNode, tearDownOnSignals, teardown, waitForHealth } from './support/processes';
+import { logDir, startOneProcessStack, tearDownOnSignals, teardown } from './support/processes';
 import {
   JWT_SECRET,
   REPORT_ATTRIBUTES_QUERY,
@@ -29,23 +29,12 @@ const profileDir = process.argv[3] ? path.resolve(process.argv[3]) : mkdtempSync
 tearDownOnSignals();
 try {
   mkdirSync(profileDir, { recursive: true });
-  const databaseUrl = await createDatabase(SERVER_URL);
-  const port = await freePort();
-  const stack = await startNode('profiled', 'gateway/src/main.ts', {
-    nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
-    env: {
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      JWT_SECRET,
-      SUBGRAPH_SECRET,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [subgraphUrlVariable(name), ''])),
-    },
-    readyWhen: /ready at http[\s\S]*compat subgraph: http\S+\s/,
-  });
-  const gatewayUrl = /ready at (http\S+)/.exec(stack.stdout())![1]!;
-  await waitForHealth(new URL('/health', gatewayUrl).toString());
+  const { child: stack, gatewayUrl } = await startOneProcessStack(
+    'profiled',
+    SERVER_URL,
+    { JWT_SECRET, SUBGRAPH_SECRET, ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [subgraphUrlVariable(name), ''])) },
+    ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+  );
   const tester = newUser('TESTER');
   const [versionsRecord, legacyRecord] = [newRecord(), newRecord()];
   await seedVersions(gatewayUrl, tester, versionsRecord, 20);

@@ -162,3 +162,22 @@ export async function waitForHealth(url: string, timeoutMs = 30_000): Promise<vo
   }
   throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s (last: ${last})`);
 }
+
+/** `npm start` on a fresh database of `serverUrl`: the gateway and every subgraph in one process, ready. */
+export async function startOneProcessStack(
+  name: string,
+  serverUrl: string,
+  env: Record<string, string>,
+  nodeFlags: string[] = [],
+): Promise<{ child: Child; databaseUrl: string; gatewayUrl: string; subgraphUrl(subgraph: string): string }> {
+  const databaseUrl = await createDatabase(serverUrl);
+  const child = await startNode(name, 'gateway/src/main.ts', {
+    nodeFlags,
+    env: { ...env, PORT: String(await freePort()), DATABASE_URL: databaseUrl, NODE_ENV: 'production', LOG_LEVEL: 'info' },
+    // The banner lists every subgraph; compat comes last.
+    readyWhen: /ready at http[\s\S]*compat subgraph: http\S+\s/,
+  });
+  const gatewayUrl = /ready at (http\S+)/.exec(child.stdout())![1]!;
+  await waitForHealth(new URL('/health', gatewayUrl).toString());
+  return { child, databaseUrl, gatewayUrl, subgraphUrl: (subgraph) => new RegExp(`${subgraph} subgraph: (http\\S+)`).exec(child.stdout())![1]! };
+}
