@@ -5,7 +5,6 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import * as engineBindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { MigrationList, SchemaContainer, SchemaEngine } from '@prisma/schema-engine-wasm';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -13,16 +12,21 @@ export const schemaDir = path.join(packageRoot, 'schema');
 export const migrationsDir = path.join(packageRoot, 'migrations');
 const noFilter = { externalTables: [], externalEnums: [] };
 
-let wasmReady: Promise<void> | undefined;
+let wasmReady: Promise<typeof import('@prisma/schema-engine-wasm/schema_engine_bg')> | undefined;
 
-/** Instantiates the engine's WebAssembly module once per process (its JS glue imports it as an ES module, which Node cannot). */
-function loadWasm(): Promise<void> {
+/**
+ * Instantiates the engine's WebAssembly module once per process (its JS glue imports it as an ES module, which Node
+ * cannot). The glue is loaded here, not at import: only what migrates or diffs needs the engine.
+ */
+function loadWasm(): Promise<typeof import('@prisma/schema-engine-wasm/schema_engine_bg')> {
   wasmReady ??= (async () => {
+    const engineBindings = await import('@prisma/schema-engine-wasm/schema_engine_bg');
     const require = createRequire(import.meta.url);
     const wasmFile = path.join(path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')), 'schema_engine_bg.wasm');
     const { instance } = await WebAssembly.instantiate(await readFile(wasmFile), { './schema_engine_bg.js': engineBindings });
     engineBindings.__wbg_set_wasm(instance.exports);
     (instance.exports as { __wbindgen_start: () => void }).__wbindgen_start();
+    return engineBindings;
   })();
   return wasmReady;
 }
@@ -62,7 +66,7 @@ export async function readMigrationList(): Promise<MigrationList> {
 
 /** Runs `work` with a schema engine bound to the database behind `adapterFactory`, and frees it after. */
 async function withSchemaEngine<T>(adapterFactory: SqlMigrationAwareDriverAdapterFactory, work: (engine: SchemaEngine) => Promise<T>): Promise<T> {
-  await loadWasm();
+  const engineBindings = await loadWasm();
   const files = await readSchemaFiles();
   const engine = (await engineBindings.SchemaEngine.new(
     { datamodels: files.map((file) => [file.path, file.content]) },
