@@ -204,7 +204,7 @@ function endable(ended: Ended, unsubscribe: () => void, execution: SharedExecuti
     }
     return { done: true, value: undefined };
   };
-  const stream: AsyncGenerator<ExecutionResult> = {
+  const stream = {
     next: () => ended.promise.then(leave),
     return: leave,
     throw: async (error: unknown) => {
@@ -212,9 +212,9 @@ function endable(ended: Ended, unsubscribe: () => void, execution: SharedExecuti
       throw error;
     },
     [Symbol.asyncIterator]: () => stream,
-    [Symbol.asyncDispose]: async () => void (await leave()),
   };
-  return stream;
+  // graphql-ws uses next, return and the iterator symbol: what an async generator has.
+  return stream as unknown as AsyncGenerator<ExecutionResult>;
 }
 
 /** A one-time signal that a subscription has ended. */
