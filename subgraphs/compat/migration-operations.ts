@@ -1,10 +1,11 @@
 // The operator's migration operations: backfill (copy what dual write never saw, replay its failures), integrity
 // verification (every legacy record against its mirror), and rollback (back to the legacy tables in seconds).
 import { Prisma, type PrismaClient } from '@phasegraph/db';
-import { PHASES, type FullPhase, type Identity, type SubgraphClient } from '@phasegraph/kit';
+import type { Identity } from '@phasegraph/kit';
 import { attributeMirror, sampleSetMirror, type DualWriter, type Mirror } from './dual-writer';
 import type { MigratedPhase, MigrationState } from './migration-state';
-import { MIRROR_FIELDS, attributesFromMirror, sampleSetFromMirror, type MirroredVersion } from './read-router';
+import type { MirrorReader } from './mirror-reader';
+import { attributesFromMirror, sampleSetFromMirror } from './read-router';
 
 const BATCH = 250;
 
@@ -40,7 +41,7 @@ export class MigrationOperations {
     private readonly prisma: PrismaClient,
     private readonly state: MigrationState,
     private readonly dualWriter: DualWriter,
-    private readonly phases: Record<MigratedPhase, SubgraphClient>,
+    private readonly reader: MirrorReader,
   ) {}
 
   /**
@@ -101,10 +102,12 @@ export class MigrationOperations {
   /** Compares every legacy record of `phase` with its mirror. */
   async verify(phase: MigratedPhase, actor: Identity) {
     const [records, mappings] = await Promise.all([this.legacyRecords(phase), this.prisma.migrationMapping.findMany({ where: { phase, active: true } })]);
-    const mirrors = await this.fetchMirrors(
+    // Fresh: verification checks what the new tables hold now, not what reads kept.
+    const mirrors = await this.reader.mirrors(
       phase,
       mappings.map((mapping) => mapping.newVersionId),
       actor,
+      { fresh: true },
     );
     const byLegacyId = new Map(mappings.map((mapping) => [mapping.legacyId, mapping]));
     const discrepancies: Discrepancy[] = [];
@@ -209,21 +212,6 @@ export class MigrationOperations {
         ];
       }),
     );
-  }
-
-  /** The mirrored versions with `ids`, fetched from the phase subgraph in batches through `_entities`. */
-  private async fetchMirrors(phase: MigratedPhase, ids: string[], actor: Identity): Promise<Map<string, MirroredVersion>> {
-    const typename = (PHASES[phase] as FullPhase).versionType;
-    const found = new Map<string, MirroredVersion>();
-    for (let start = 0; start < ids.length; start += BATCH) {
-      const { _entities } = await this.phases[phase].request<{ _entities: (MirroredVersion | null)[] }>(
-        `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${typename} { ${MIRROR_FIELDS} } } }`,
-        { representations: ids.slice(start, start + BATCH).map((id) => ({ __typename: typename, id })) },
-        actor,
-      );
-      for (const version of _entities) if (version) found.set(version.id, version);
-    }
-    return found;
   }
 }
 

@@ -3,7 +3,8 @@
 // new tables the legacy shape is rebuilt from the mirrors, identical to the legacy rows they mirror.
 import { createHash } from 'node:crypto';
 import type { Prisma } from '@phasegraph/db';
-import type { Identity, SubgraphClient } from '@phasegraph/kit';
+import type { Identity } from '@phasegraph/kit';
+import type { MirrorReader } from './mirror-reader';
 import type { MigratedPhase, MigrationState } from './migration-state';
 
 /** Where a (cycle, report) key falls, 0–99: it reads from the new tables when below the read percentage. */
@@ -28,12 +29,6 @@ export interface MirroredVersion {
   createdBy: { id: string };
   decisions: { itemId: string; itemData: Record<string, unknown> }[];
 }
-
-const LIST = {
-  PLANNING: 'planningVersions',
-  SAMPLE_SELECTION: 'sampleSelectionVersions',
-} as const satisfies Record<MigratedPhase, string>;
-const PAGE = 100;
 
 /** What a mirror holds, selected from a phase's version. */
 export const MIRROR_FIELDS = 'id cycleId reportId data createdBy { id } decisions { itemId itemData }';
@@ -77,7 +72,7 @@ export function sampleSetFromMirror(version: MirroredVersion) {
 export class ReadRouter {
   constructor(
     private readonly state: MigrationState,
-    private readonly phases: Record<MigratedPhase, SubgraphClient>,
+    private readonly reader: MirrorReader,
   ) {}
 
   async readsFromNew(phase: MigratedPhase, cycleId: string, reportId: string): Promise<boolean> {
@@ -102,25 +97,17 @@ export class ReadRouter {
     return sets.map((set) => ({ ...set, isLatestVersion: set.versionNumber === newest })).sort((a, b) => a.versionNumber - b.versionNumber);
   }
 
-  /**
-   * The phase's versions of a cycle and report that actively mirror legacy records, read page by page. The mappings
-   * and the first page are read at once: a read served from the new tables should cost what the legacy read costs.
-   */
+  /** The phase's versions that actively mirror legacy records of a cycle and report (the callers order them). */
   private async mirrored(phase: MigratedPhase, cycleId: string, reportId: string, actor: Identity): Promise<MirroredVersion[]> {
-    const page = (before: number | null) =>
-      this.phases[phase].request<{ page: (MirroredVersion & { versionNumber: number })[] }>(
-        `query ($cycleId: ID!, $reportId: ID!, $first: Int!, $before: Int) {
-          page: ${LIST[phase]}(cycleId: $cycleId, reportId: $reportId, first: $first, beforeVersionNumber: $before) { versionNumber ${MIRROR_FIELDS} }
-        }`,
-        { cycleId, reportId, first: PAGE, before },
-        actor,
-      );
-    const [mappings, first] = await Promise.all([this.state.mappings(phase, cycleId, reportId), page(null)]);
-    const mapped = new Set(mappings.map((mapping) => mapping.newVersionId));
-    const found: MirroredVersion[] = [];
-    for (let current = first.page; ; current = (await page(current.at(-1)!.versionNumber)).page) {
-      found.push(...current.filter((version) => mapped.has(version.id)));
-      if (current.length < PAGE || found.length === mapped.size) return found;
-    }
+    const mappings = await this.state.mappings(phase, cycleId, reportId);
+    return [
+      ...(
+        await this.reader.mirrors(
+          phase,
+          mappings.map((mapping) => mapping.newVersionId),
+          actor,
+        )
+      ).values(),
+    ];
   }
 }

@@ -19,6 +19,7 @@ import {
 import { DualWriter, attributeMirror, sampleSetMirror } from './dual-writer';
 import { LegacyStore, type ReportAttributeInput, type SampleSetInput, type WriteHook } from './legacy-store';
 import { MigrationOperations } from './migration-operations';
+import { MirrorReader } from './mirror-reader';
 import { MIGRATED_PHASES, MigrationState, requireMigratedPhase, type MigratedPhase } from './migration-state';
 import { ReadRouter, readBucket } from './read-router';
 
@@ -35,8 +36,9 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
   const state = new MigrationState(prisma, runtime.database);
   const phases = { PLANNING: runtime.subgraphs.client('planning'), SAMPLE_SELECTION: runtime.subgraphs.client('sample-selection') };
   const dualWriter = new DualWriter(state, phases, runtime.logger.child({ subgraph: 'compat' }));
-  const router = new ReadRouter(state, phases);
-  const operations = new MigrationOperations(prisma, state, dualWriter, phases);
+  const mirrors = new MirrorReader(phases);
+  const router = new ReadRouter(state, mirrors);
+  const operations = new MigrationOperations(prisma, state, dualWriter, mirrors);
 
   /** A rolled-back phase takes no dual writes or new reads until a backfill rolls it forward. */
   async function requireActive(phase: MigratedPhase) {
