@@ -6,8 +6,7 @@ import { createWriteStream, mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
-import { repositoryRoot } from '../../tests/support/stack';
+import { adminQuery, repositoryRoot } from '../../tests/support/stack';
 
 /** Clean-ups still to run, newest first: stopping a process before dropping the database it uses. */
 const cleanups: (() => Promise<void>)[] = [];
@@ -51,16 +50,6 @@ export async function createDatabase(serverUrl: string): Promise<string> {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();
-}
-
-async function adminQuery(serverUrl: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 /** A TCP port nothing listens on right now (the subgraphs must know each other's URLs before any starts). */

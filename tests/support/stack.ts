@@ -140,20 +140,23 @@ export async function startExtraGateway(info: StackInfo, port?: number, extraEnv
   return { url, stop: () => stopChild(child) };
 }
 
+/** Runs one statement on `serverUrl`'s server outside any pool (creating and dropping databases). */
+export async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 /** A new, empty database on DATABASE_URL's server, or none (PGlite) when DATABASE_URL is unset. */
 async function createTestDatabase(): Promise<{ databaseUrl?: string; dropDatabase: () => Promise<void> }> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) return { dropDatabase: async () => {} };
   const name = `phasegraph_test_${process.pid}_${Date.now().toString(36)}`;
-  const admin = async (sql: string) => {
-    const client = new Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = (sql: string) => adminQuery(serverUrl, sql);
   await admin(`CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;

@@ -30,6 +30,8 @@ class Subscriber {
     readonly sink: EventSink,
     /** Most events it may have queued; past this it is failed (its memory stays bounded). */
     readonly maxQueued: number,
+    /** Where it resumes from: events at or before it are not its (its cursor may be ahead of this gateway's reader). */
+    private readonly floor: LogPosition | null,
   ) {}
 
   matches(row: VersionEventRow): boolean {
@@ -44,7 +46,7 @@ class Subscriber {
 
   /** Queues `row`; once caught up, delivers the queue in order, one event at a time. */
   push(row: VersionEventRow): void {
-    if (this.closed) return;
+    if (this.closed || (this.floor && (row.txId < this.floor.txId || (row.txId === this.floor.txId && row.id <= this.floor.id)))) return;
     if (this.queue.length >= this.maxQueued) return this.failWith(new SubscriberTooSlowError(`More than ${this.maxQueued} events waited for this subscriber.`));
     this.queue.push(row);
     if (!this.delivering && !this.holding) void this.run();
@@ -107,7 +109,7 @@ export class EventFanOut {
       const live = await this.log.livePosition();
       if (this.count === 0 && !this.reading) this.position = live;
     }
-    const subscriber = new Subscriber(filter, sink, this.maxQueued);
+    const subscriber = new Subscriber(filter, sink, this.maxQueued, after);
     const key = filter.reportId ?? '';
     // Registered (holding) and the reader's position taken in one step: what the reader hands it from now on comes
     // after `caughtUpTo`, and the catch-up reads the log up to exactly there.

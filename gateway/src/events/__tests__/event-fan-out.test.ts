@@ -98,6 +98,23 @@ describe('the event fan-out', () => {
     fanOut.close();
   });
 
+  it('gives a subscriber resuming from a cursor ahead of this reader (seen on another gateway) nothing twice', async () => {
+    const log = new MemoryLog();
+    const fanOut = new EventFanOut(log, silent, 100);
+    const live = recordingSink();
+    await fanOut.subscribe({ reportId: REPORT }, null, live);
+    for (let n = 1; n <= 3; n++) log.append(REPORT, n);
+    await live.until(3);
+    // Its last event was number 5, heard elsewhere; this reader has read up to 3.
+    const resuming = recordingSink();
+    await fanOut.subscribe({ reportId: REPORT }, { txId: 5n, id: 5n }, resuming);
+    for (let n = 4; n <= 6; n++) log.append(REPORT, n);
+    await live.until(6);
+    await resuming.until(1);
+    expect(resuming.delivered.map((row) => row.versionNumber)).toEqual([6]);
+    fanOut.close();
+  });
+
   it('hands an event only to the subscribers of its report, reading the log once per commit for all of them', async () => {
     const log = new MemoryLog();
     const fanOut = new EventFanOut(log, silent, 100);
