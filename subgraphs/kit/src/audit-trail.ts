@@ -1,28 +1,16 @@
 // The versioning kit's store for AUDIT_ONLY phases: an append-only trail of records per (cycle, report).
 import type { Prisma, PrismaClient } from '@phasegraph/db';
+import type { AuditModel, AuditRecordRow, Db } from './phase-models';
 import { recordVersionEvents, type EventAnnouncer } from './event-log';
 import type { AuditPhase } from './phases';
 import type { Identity } from './signed-identity';
 
-/** A row of a phase's audit table. */
-export interface AuditRecordRow {
-  id: string;
-  cycleId: string;
-  reportId: string;
-  data: Prisma.JsonValue;
-  createdById: string;
-  createdAt: Date;
-}
+export type { AuditRecordRow } from './phase-models';
 
 /** Where a page starts: after the record created at `createdAt` with id `id` (newest first). */
 export interface AuditPosition {
   createdAt: Date;
   id: string;
-}
-
-interface AuditTable {
-  create(args: { data: Record<string, unknown> }): Promise<AuditRecordRow>;
-  findMany(args: { where: Record<string, unknown>; orderBy?: Record<string, 'asc' | 'desc'>[]; take?: number }): Promise<AuditRecordRow[]>;
 }
 
 export class AuditTrail {
@@ -57,7 +45,7 @@ export class AuditTrail {
     return ids.map((id) => byId.get(id) ?? null);
   }
 
-  private records(db: PrismaClient | Prisma.TransactionClient = this.prisma): AuditTable {
-    return (db as unknown as Record<string, AuditTable>)[this.phase.recordModel]!;
+  private records(db: Db = this.prisma): AuditModel {
+    return this.phase.records(db);
   }
 }
