@@ -1,6 +1,7 @@
 // The versioning kit's store for AUDIT_ONLY phases: an append-only trail of records per (cycle, report).
 import type { Prisma, PrismaClient } from '@phasegraph/db';
 import type { AuditModel, AuditRecordRow, Db } from './phase-models';
+import { runTransaction } from './faults';
 import { recordVersionEvents, type EventAnnouncer } from './event-log';
 import type { AuditPhase } from './phases';
 import type { Identity } from './signed-identity';
@@ -22,7 +23,7 @@ export class AuditTrail {
 
   /** Appends a record, and its CREATED event in the same transaction; records are never changed or removed. */
   async append(input: { cycleId: string; reportId: string; data: Prisma.InputJsonValue }, actor: Identity): Promise<AuditRecordRow> {
-    const record = await this.prisma.$transaction(async (tx) => {
+    const record = await runTransaction(this.prisma, async (tx) => {
       const record = await this.records(tx).create({ data: { ...input, createdById: actor.id } });
       const { id: versionId, cycleId, reportId, createdAt: at } = record;
       await recordVersionEvents(tx, [{ type: 'CREATED', phase: this.phase.name, versionId, versionNumber: null, cycleId, reportId, actorId: actor.id, at }]);

@@ -25,6 +25,7 @@ export {
   requireText,
   textProblem,
 } from './input-limits';
+export { isTransientFault, runTransaction, unavailable, type TransactionOptions } from './faults';
 export { ConfigError, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from './config';
 export { createLogger, type Logger } from './log';
 export {

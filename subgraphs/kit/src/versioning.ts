@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '@phasegraph/db';
 import { badUserInput, conflict, notFound } from './errors';
+import { runTransaction } from './faults';
 import { INPUT_LIMITS } from './input-limits';
 import { recordVersionEvents, type EventAnnouncer, type NewVersionEvent, type VersionEventType } from './event-log';
 import type { DecisionModel, DecisionRow, DecisionStatus, Db, VersionModel, VersionRow, VersionStatus, VersionWhere } from './phase-models';
@@ -409,7 +410,7 @@ export class VersionStore {
    * but a decision review appends events). Inputs were checked before (input-limits): nothing unstorable gets here.
    */
   private async transaction<T>(work: (tx: Prisma.TransactionClient) => Promise<T>, appendsEvents = true): Promise<T> {
-    const result = await this.prisma.$transaction(work, TRANSACTION_OPTIONS);
+    const result = await runTransaction(this.prisma, work, TRANSACTION_OPTIONS);
     if (appendsEvents) this.announcer.announce();
     return result;
   }
