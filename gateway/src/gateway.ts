@@ -173,7 +173,13 @@ export async function startGateway(config: Config, subgraphs: SubgraphDirectory,
   });
   return {
     ...http,
-    async close() {
+    /**
+     * Shutdown, in the order the contract gives: stop taking requests and answer those in flight (up to `timeoutMs`),
+     * then close every subscription with 1001 (its client reconnects elsewhere and resumes from its cursor), then
+     * the event log's reader and the server.
+     */
+    async close(timeoutMs = 0) {
+      await http.drain(timeoutMs);
       await subscriptions.close();
       await events.close();
       await http.close();

@@ -9,9 +9,13 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, { service: 'phasegraph' });
   for (const warning of config.warnings) logger.warn(warning);
   const stack = await startStack(config, logger);
+  // Shutdown: /health answers 503 at once, requests in flight are answered (up to SHUTDOWN_TIMEOUT_MS), subscriptions
+  // close with 1001, then the subgraphs and the database. A second signal does not wait.
   const stop = async (signal: string) => {
-    logger.info('stopping', { signal });
-    await stack.close();
+    logger.info('stopping', { signal, timeoutMs: config.shutdownTimeoutMs });
+    process.once(signal, () => process.exit(1));
+    await stack.close(config.shutdownTimeoutMs);
+    logger.info('stopped', { signal });
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -12,17 +12,23 @@ export interface Stack {
   database: Database;
   /** The migrations applied at start. */
   migrationsApplied: string[];
-  close(): Promise<void>;
+  /**
+   * Closes the gateway first (its requests in flight answered, up to `timeoutMs`), then the subgraphs it called
+   * (their own callers answered too), then the database.
+   */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 export async function startStack(config: Config, logger: Logger): Promise<Stack> {
   const subgraphs = new SubgraphDirectory(config.subgraphUrls, config.subgraphSecret);
   const embedded = SUBGRAPHS.filter((subgraph) => !subgraphs.url(subgraph.name));
   const servers: RunningServer[] = [];
+  let gateway: RunningServer | undefined;
   let database: Database | undefined;
   let migrationsApplied: string[] = [];
-  const close = async () => {
-    await Promise.all(servers.map((server) => server.close()));
+  const close = async (timeoutMs = 0) => {
+    await gateway?.close(timeoutMs);
+    await Promise.all(servers.map((server) => server.close(timeoutMs)));
     await database?.close();
   };
   if (embedded.length === 0 && !config.databaseUrl) {
@@ -42,8 +48,7 @@ export async function startStack(config: Config, logger: Logger): Promise<Stack>
         subgraphs.setUrl(definition.name, server.url);
       }
     }
-    const gateway = await startGateway(config, subgraphs, database, logger);
-    servers.unshift(gateway);
+    gateway = await startGateway(config, subgraphs, database, logger);
     return { gateway, subgraphs, database: database!, migrationsApplied, close };
   } catch (error) {
     await close();

@@ -109,8 +109,8 @@ export async function startTestStack(): Promise<RunningStack> {
 /** Another gateway process in front of the running stack's subgraphs and database (PostgreSQL only). */
 export interface ExtraGateway {
   url: string;
-  /** Stops it (SIGTERM) and resolves once it has exited. */
-  stop(): Promise<void>;
+  /** Stops it (SIGTERM) and resolves with its exit code once it has exited (null when a signal ended it). */
+  stop(): Promise<number | null>;
 }
 
 /** Starts another gateway, on `port` when given (e.g. to restart one where its clients expect it). */
@@ -213,11 +213,12 @@ function runToEnd(child: ChildProcess): Promise<void> {
   );
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+async function stopChild(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.kill('SIGTERM');
-  const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
+  const forced = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const code = await exited;
   clearTimeout(forced);
+  return code;
 }

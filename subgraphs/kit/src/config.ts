@@ -23,6 +23,8 @@ export interface Config {
   dataDir: string;
   /** Connections per subgraph on PostgreSQL. */
   databasePoolSize: number;
+  /** On SIGTERM or SIGINT, how long requests in flight may take to finish before the process closes anyway. */
+  shutdownTimeoutMs: number;
   jwtSecret: string;
   /** The secret the gateway signs forwarded identities with and subgraphs check. */
   subgraphSecret: string;
@@ -58,6 +60,7 @@ const environment = z.object({
     .optional(),
   PHASEGRAPH_DATA_DIR: z.string().min(1).default(path.join(repositoryRoot, '.phasegraph-data')),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SUBGRAPH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -115,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: values.DATABASE_URL,
     dataDir: values.PHASEGRAPH_DATA_DIR,
     databasePoolSize: values.DATABASE_POOL_SIZE,
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     jwtSecret: secret('JWT_SECRET', DEV_JWT_SECRET),
     subgraphSecret: secret('SUBGRAPH_SECRET', DEV_SUBGRAPH_SECRET),
     subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.flatMap((name) => (values[urlEnv(name)] ? [[name, values[urlEnv(name)]]] : []))),

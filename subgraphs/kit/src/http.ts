@@ -160,21 +160,42 @@ export interface IncomingRequest {
 export interface RunningServer {
   url: string;
   httpServer: http.Server;
-  close(): Promise<void>;
+  /**
+   * Stops taking requests: `/health` answers 503 at once, no new connection is accepted, a request arriving on a kept
+   * connection is answered SERVICE_UNAVAILABLE (retryable) and the connection closed. Resolves when every request in
+   * flight has been answered, or after `timeoutMs`.
+   */
+  drain(timeoutMs: number): Promise<void>;
+  /** Drains (for `timeoutMs`, none by default), then closes every connection and stops the server. */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 /** Starts `server` and listens; GraphQL is served at /graphql (and /), readiness at /health. */
 export async function serveGraphQL<Context extends BaseContext>(options: ServeOptions<Context>): Promise<RunningServer> {
   const { server, logger } = options;
   await server.start();
+  let draining = false;
+  let inFlight = 0;
+  let whenIdle: (() => void) | undefined;
   const routes: Routes = {
     '/health': async (_request, response) => {
-      const ready = await options.ready().catch(() => false);
+      const ready = !draining && (await options.ready().catch(() => false));
       respond(response, ready ? 200 : 503, { status: ready ? 'ok' : 'unavailable' });
     },
     ...options.routes,
   };
   const httpServer = http.createServer((request, response) => {
+    if (draining && new URL(request.url ?? '/', 'http://localhost').pathname !== '/health') {
+      response.setHeader('connection', 'close');
+      return respond(response, 503, {
+        errors: [{ message: 'The server is shutting down: retry.', extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true } }],
+      });
+    }
+    inFlight++;
+    response.once('close', () => {
+      inFlight--;
+      if (inFlight === 0) whenIdle?.();
+    });
     // Counting needs an AsyncLocalStorage scope per request, whose promise hooks slow every await: only when asked.
     const handled = options.reportStatements ? countingStatements(() => handle(request, response)) : handle(request, response);
     handled.catch((error: unknown) => {
@@ -232,14 +253,29 @@ export async function serveGraphQL<Context extends BaseContext>(options: ServeOp
   });
   const { port } = httpServer.address() as AddressInfo;
   const host = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  const closed = new Promise<void>((resolve) => httpServer.once('close', () => resolve()));
+  const drain = async (timeoutMs: number) => {
+    if (!draining) {
+      draining = true;
+      httpServer.close();
+    }
+    httpServer.closeIdleConnections();
+    if (inFlight === 0) return;
+    const idle = new Promise<void>((resolve) => (whenIdle = resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([idle, timeout]);
+    clearTimeout(timer);
+    if (inFlight > 0) logger.warn('requests still in flight at shutdown', { requests: inFlight, afterMs: timeoutMs });
+  };
   return {
     url: `http://${host}:${port}/graphql`,
     httpServer,
-    async close() {
-      await new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeAllConnections();
-      });
+    drain,
+    async close(timeoutMs = 0) {
+      await drain(timeoutMs);
+      httpServer.closeAllConnections();
+      await closed;
       await server.stop();
     },
   };

@@ -20,13 +20,15 @@ async function main(name: string | undefined): Promise<void> {
   subgraphs.addLocal(built);
   const server = await serveSubgraph(built, { config, logger, port: config.port, host: config.host });
   logger.info('subgraph ready', { subgraph: name, url: server.url });
-  const stop = async () => {
-    await server.close();
+  // Requests in flight (the gateway's) are answered first; then the database closes.
+  const stop = async (signal: string) => {
+    logger.info('stopping', { signal, subgraph: name });
+    await server.close(config.shutdownTimeoutMs);
     await database.close();
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main(process.argv[2]).catch((error: unknown) => {

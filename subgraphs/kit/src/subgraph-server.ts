@@ -99,8 +99,8 @@ export async function serveSubgraph(subgraph: LocalSubgraph, serving: SubgraphSe
   });
   return {
     ...running,
-    async close() {
-      await running.close();
+    async close(timeoutMs = 0) {
+      await running.close(timeoutMs);
       await subgraph.close();
     },
   };
