@@ -118,7 +118,8 @@ export class TokenVerifier {
       return { identity, expiresAtMs: payload.exp! * 1000, keyThumbprint: await calculateJwkThumbprint(await exportJWK(key)) };
     }
     const accepted = ['HS256', ...(this.provider ? PROVIDER_ALGORITHMS : [])].join(', ');
-    throw unauthenticated(`The bearer token's algorithm (${String(alg)}) is not accepted here; accepted: ${accepted}.`, 401);
+    // The header is the sender's: at most a short excerpt of it goes back into the message.
+    throw unauthenticated(`The bearer token's algorithm (${String(alg).slice(0, 20)}) is not accepted here; accepted: ${accepted}.`, 401);
   }
 }
 
