@@ -108,7 +108,7 @@ class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
 }
 
 export async function startGateway(config: Config, subgraphs: SubgraphDirectory, database: Database, logger: Logger): Promise<RunningServer> {
-  const tokens = new TokenVerifier(config.jwtSecret);
+  const tokens = new TokenVerifier(config.jwtSecret, config.identityProvider);
   const users = new UserRecorder(subgraphs);
   const events = new VersionEventLog(database.client(), database);
   await events.start();

@@ -25,7 +25,10 @@ export interface Config {
   databasePoolSize: number;
   /** On SIGTERM or SIGINT, how long requests in flight may take to finish before the process closes anyway. */
   shutdownTimeoutMs: number;
+  /** The HS256 secret of phasegraph's own tokens (the demo's, tools', service accounts'); accepted beside a provider's. */
   jwtSecret: string;
+  /** An identity provider whose tokens the gateway accepts too (`JWT_JWKS_URL`); unset: the shared secret's only. */
+  identityProvider: IdentityProviderConfig | undefined;
   /** The secret the gateway signs forwarded identities with and subgraphs check. */
   subgraphSecret: string;
   /** Subgraphs served elsewhere (`<NAME>_SUBGRAPH_URL`); the others run inside the gateway's process. */
@@ -48,6 +51,23 @@ export interface Config {
 }
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
+/** An identity provider (Keycloak, Microsoft Entra ID, …): where its signing keys are, what its tokens must say. */
+export interface IdentityProviderConfig {
+  /** Where the provider publishes its public signing keys (a JWKS document). */
+  jwksUrl: string;
+  /** The `iss` every token must carry; unset: not checked (never in production). */
+  issuer: string | undefined;
+  /** The `aud` values accepted, any one of them; unset: not checked (never in production). */
+  audience: string[] | undefined;
+  /** Where the user's id, name, e-mail and roles are among the provider's claims: names or dotted paths. */
+  claims: { subject: string; name: string; email: string; roles: string };
+}
+
+/** A claim's name, or a dotted path into nested claims (e.g. `realm_access.roles`). */
+function claimPath() {
+  return z.string().regex(/^[^.\s]+(\.[^.\s]+)*$/, 'must be a claim name or a dotted path such as realm_access.roles');
+}
+
 const urlEnv = (name: SubgraphName) => `${name.toUpperCase().replaceAll('-', '_')}_SUBGRAPH_URL`;
 
 const environment = z.object({
@@ -62,6 +82,26 @@ const environment = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  JWT_JWKS_URL: z
+    .string()
+    .url()
+    .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
+    .optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z
+    .string()
+    .transform((list) =>
+      list
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .refine((audiences) => audiences.length > 0, 'must name at least one audience')
+    .optional(),
+  JWT_SUBJECT_CLAIM: claimPath().optional(),
+  JWT_NAME_CLAIM: claimPath().optional(),
+  JWT_EMAIL_CLAIM: claimPath().optional(),
+  JWT_ROLES_CLAIM: claimPath().optional(),
   SUBGRAPH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   REPORT_SQL_STATEMENTS: z.enum(['0', '1', 'true', 'false']).default('0'),
@@ -108,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     warnings.push(`${name} is not set: using the public development default. Set it before exposing phasegraph.`);
     return fallback;
   };
+  const identityProvider = identityProviderOf(values, production, warnings);
   const corsOrigins = values.CORS_ORIGINS ?? (production ? [] : ['*']);
   if (production && corsOrigins.includes('*')) {
     throw new ConfigError(['CORS_ORIGINS: `*` is not allowed when NODE_ENV=production; list the origins of the apps that call phasegraph']);
@@ -120,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: values.DATABASE_POOL_SIZE,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     jwtSecret: secret('JWT_SECRET', DEV_JWT_SECRET),
+    identityProvider,
     subgraphSecret: secret('SUBGRAPH_SECRET', DEV_SUBGRAPH_SECRET),
     subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.flatMap((name) => (values[urlEnv(name)] ? [[name, values[urlEnv(name)]]] : []))),
     logLevel: values.LOG_LEVEL,
@@ -135,6 +177,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCost: values.GRAPHQL_MAX_COST,
     },
     warnings,
+  };
+}
+
+/** The settings that map a provider's claims; each defaults to the claim of phasegraph's own tokens. */
+const CLAIM_SETTINGS = [
+  ['JWT_SUBJECT_CLAIM', 'subject', 'sub'],
+  ['JWT_NAME_CLAIM', 'name', 'name'],
+  ['JWT_EMAIL_CLAIM', 'email', 'email'],
+  ['JWT_ROLES_CLAIM', 'roles', 'roles'],
+] as const;
+
+/**
+ * The identity provider `JWT_JWKS_URL` names, if any. Its settings mean nothing without it, and are refused then, so
+ * that nobody believes `JWT_ISSUER` guards the shared secret's tokens. In production the keys must come over HTTPS
+ * (whoever can change them in transit can sign as anyone) and the issuer and audience must be checked (else a token
+ * the provider issued to any other application, or any tenant sharing its keys, would be accepted here).
+ */
+function identityProviderOf(values: z.infer<typeof environment>, production: boolean, warnings: string[]): IdentityProviderConfig | undefined {
+  const jwksUrl = values.JWT_JWKS_URL;
+  if (!jwksUrl) {
+    const orphans = (['JWT_ISSUER', 'JWT_AUDIENCE', ...CLAIM_SETTINGS.map(([name]) => name)] as const).filter((name) => values[name] !== undefined);
+    if (orphans.length) throw new ConfigError(orphans.map((name) => `${name}: only meaningful with JWT_JWKS_URL (it concerns an identity provider's tokens)`));
+    return undefined;
+  }
+  const problems: string[] = [];
+  if (production && !jwksUrl.startsWith('https://')) problems.push('JWT_JWKS_URL: must be an https:// URL when NODE_ENV=production');
+  for (const name of ['JWT_ISSUER', 'JWT_AUDIENCE'] as const) {
+    if (values[name] !== undefined) continue;
+    const unchecked = `${name}: not set, so the ${name === 'JWT_ISSUER' ? 'issuer (iss)' : 'audience (aud)'} of provider tokens is not checked`;
+    if (production) problems.push(`${unchecked}; required when NODE_ENV=production`);
+    else warnings.push(`${unchecked}. Set it before exposing phasegraph.`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    jwksUrl,
+    issuer: values.JWT_ISSUER,
+    audience: values.JWT_AUDIENCE,
+    claims: Object.fromEntries(CLAIM_SETTINGS.map(([name, key, fallback]) => [key, values[name] ?? fallback])) as IdentityProviderConfig['claims'],
   };
 }
 
