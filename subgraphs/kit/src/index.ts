@@ -26,6 +26,7 @@ export {
   textProblem,
 } from './input-limits';
 export { isTransientFault, runTransaction, unavailable, type TransactionOptions } from './faults';
+export { IDEMPOTENCY_KEY_RETENTION_MS, forgetExpiredKeys, idempotentCall, writeOnce, type IdempotentCall } from './idempotency';
 export { ConfigError, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from './config';
 export { createLogger, type Logger } from './log';
 export {

@@ -1,0 +1,129 @@
+// Idempotency keys: a caller may send `idempotencyKey` with any mutation that writes, and repeat the call (after a
+// lost answer, a timeout, SERVICE_UNAVAILABLE) as often as it likes: the write happens once, and every repeat is
+// answered with what the first call wrote. One place serves every phase, identity and the legacy writes.
+//
+// The key is claimed in the write's own transaction, before the write: a concurrent call with the same key waits on
+// the claim (the table's primary key) until the first commits, then finds it; if the first rolled back, the claim is
+// free again. Keys are kept IDEMPOTENCY_KEY_RETENTION_MS, then forgotten.
+import { createHash } from 'node:crypto';
+import type { Prisma, PrismaClient } from '@phasegraph/db';
+import { badUserInput, conflict } from './errors';
+import { runTransaction, type TransactionOptions } from './faults';
+
+/** How long a key is kept: a repeat after that is a new call. */
+export const IDEMPOTENCY_KEY_RETENTION_MS = 24 * 60 * 60 * 1000;
+const MAX_KEY_LENGTH = 255;
+
+/** A call made under a key: who made it, which mutation, and a fingerprint of its arguments. */
+export interface IdempotentCall {
+  callerId: string;
+  mutation: string;
+  key: string;
+  fingerprint: string;
+}
+
+/** The call `key` names, with the arguments it was made with; null without a key (then nothing changes). */
+export function idempotentCall(callerId: string, mutation: string, key: string | null | undefined, args: unknown): IdempotentCall | null {
+  if (key === null || key === undefined) return null;
+  if (key.length < 1 || key.length > MAX_KEY_LENGTH || [...key].some((character) => character < ' ' || character === '\u007f')) {
+    throw badUserInput(`idempotencyKey must be 1 to ${MAX_KEY_LENGTH} printable characters; a UUID per intended write is the advice.`, {
+      argument: 'idempotencyKey',
+    });
+  }
+  return { callerId, mutation, key, fingerprint: fingerprint(args) };
+}
+
+/** SHA-256 of `args` as canonical JSON (object keys sorted), so that the same arguments in another order match. */
+export function fingerprint(args: unknown): string {
+  return createHash('sha256').update(canonicalJson(args)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (value === undefined) return 'null';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, inner]) => inner !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([name, inner]) => `${JSON.stringify(name)}:${canonicalJson(inner)}`).join(',')}}`;
+}
+
+/** What a repeated call is answered with: the id of what the first one wrote. */
+interface Repeat {
+  repeatOf: string;
+}
+
+/**
+ * Runs `work` in one transaction (see runTransaction), under `call`'s key when there is one: the first call writes and
+ * records `idOf` its result with the key; a repeat with the same arguments writes nothing and is answered with
+ * `replay` of that id; a repeat with other arguments is CONFLICT (`reason: IDEMPOTENCY_KEY_REUSED`). Under a key the
+ * server may also run the transaction again after a connection lost during its commit: a second run finds the first.
+ */
+export async function writeOnce<T>(
+  prisma: PrismaClient,
+  call: IdempotentCall | null,
+  work: (tx: Prisma.TransactionClient) => Promise<T>,
+  idOf: (result: T) => string,
+  replay: (id: string) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  if (!call) return runTransaction(prisma, work, options);
+  const outcome = await runTransaction<T | Repeat>(
+    prisma,
+    async (tx) => {
+      const repeatOf = await claim(tx, call);
+      if (repeatOf) return { repeatOf };
+      const result = await work(tx);
+      await tx.$executeRaw`
+        UPDATE events.idempotency_keys SET record_id = ${idOf(result)}
+        WHERE caller_id = ${call.callerId}::uuid AND mutation = ${call.mutation} AND key = ${call.key}`;
+      return result;
+    },
+    { ...options, safeToRepeat: true },
+  );
+  return isRepeat(outcome) ? replay(outcome.repeatOf) : outcome;
+}
+
+function isRepeat(value: unknown): value is Repeat {
+  return value !== null && typeof value === 'object' && Object.keys(value).length === 1 && 'repeatOf' in value;
+}
+
+/**
+ * Claims `call`'s key in `tx`; returns null when it is this call's to write, or the id the first call wrote. Waits,
+ * on the primary key, for a concurrent first call to commit or roll back.
+ */
+async function claim(tx: Prisma.TransactionClient, call: IdempotentCall): Promise<string | null> {
+  for (;;) {
+    const claimed = await tx.$executeRaw`
+      INSERT INTO events.idempotency_keys (caller_id, mutation, key, fingerprint)
+      VALUES (${call.callerId}::uuid, ${call.mutation}, ${call.key}, ${call.fingerprint})
+      ON CONFLICT DO NOTHING`;
+    if (claimed === 1) return null;
+    const [first] = await tx.$queryRaw<{ fingerprint: string; recordId: string | null; expired: boolean }[]>`
+      SELECT fingerprint, record_id AS "recordId", created_at < now() - make_interval(secs => ${IDEMPOTENCY_KEY_RETENTION_MS / 1000}) AS expired
+      FROM events.idempotency_keys
+      WHERE caller_id = ${call.callerId}::uuid AND mutation = ${call.mutation} AND key = ${call.key}`;
+    if (!first) continue; // forgotten in between: claim it again
+    if (first.expired) {
+      await tx.$executeRaw`
+        DELETE FROM events.idempotency_keys
+        WHERE caller_id = ${call.callerId}::uuid AND mutation = ${call.mutation} AND key = ${call.key}`;
+      continue;
+    }
+    if (first.fingerprint !== call.fingerprint) {
+      throw conflict(`idempotencyKey ${JSON.stringify(call.key)} was used for a ${call.mutation} with other arguments.`, {
+        reason: 'IDEMPOTENCY_KEY_REUSED',
+        argument: 'idempotencyKey',
+      });
+    }
+    if (!first.recordId) throw new Error(`idempotency key ${call.key} of ${call.mutation} was committed without its record`);
+    return first.recordId;
+  }
+}
+
+/** Forgets keys older than the retention; returns how many. Run periodically by every subgraph that writes. */
+export async function forgetExpiredKeys(prisma: PrismaClient, now = new Date()): Promise<number> {
+  const before = new Date(now.getTime() - IDEMPOTENCY_KEY_RETENTION_MS);
+  return prisma.$executeRaw`DELETE FROM events.idempotency_keys WHERE created_at < ${before}`;
+}
