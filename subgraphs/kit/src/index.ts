@@ -44,8 +44,10 @@ export {
   encodeIdentity,
   signIdentity,
   signatureHeaders,
+  signingFetch,
   verifyIdentity,
   type Identity,
+  type SignableRequest,
 } from './signed-identity';
 export { LocalSubgraph, SubgraphClient, SubgraphDirectory, type RequestScope, type SubgraphUrls } from './subgraph-client';
 export {

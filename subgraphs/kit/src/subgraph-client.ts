@@ -7,7 +7,7 @@ import { addStatements } from '@phasegraph/db';
 import { GraphQLError, execute, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { PUBLIC_CODES, serviceUnavailable } from './errors';
 import { REQUEST_ID_HEADER, STATEMENTS_HEADER } from './http';
-import { signIdentity, type Identity } from './signed-identity';
+import { IDENTITY_HEADER, encodeIdentity, signingFetch, type Identity } from './signed-identity';
 
 /** What every subgraph resolver sees: the verified caller (null when anonymous) and the request's id. */
 export interface SubgraphContext {
@@ -28,6 +28,14 @@ export type SubgraphUrls = ReadonlyMap<string, string>;
 
 /** The most distinct operation texts a subgraph keeps parsed and validated; past it the cache starts over. */
 const MAX_CACHED_DOCUMENTS = 1_000;
+
+/** A call to a subgraph over HTTP. */
+interface HttpCall {
+  method: 'POST';
+  headers: Record<string, string>;
+  body: string;
+  signal: AbortSignal;
+}
 
 /** A subgraph built in this process: its executable schema, how it builds a request's context, and its readiness. */
 export class LocalSubgraph<Context extends SubgraphContext = SubgraphContext> {
@@ -90,6 +98,8 @@ export class LocalSubgraph<Context extends SubgraphContext = SubgraphContext> {
 export class SubgraphDirectory {
   private readonly locals = new Map<string, LocalSubgraph>();
   private readonly served = new Map<string, string>();
+  /** Node's fetch (pooled keep-alive connections), each request signed with the caller's identity. */
+  readonly fetch: (url: string, call: HttpCall) => Promise<Response>;
 
   constructor(
     /** Subgraphs served by other processes. */
@@ -98,6 +108,7 @@ export class SubgraphDirectory {
     readonly secret: string,
   ) {
     for (const [name, url] of Object.entries(remote)) if (url) this.served.set(name, url);
+    this.fetch = signingFetch(secret, (url, call: HttpCall) => fetch(url, call));
   }
 
   /** Registers a subgraph built in this process: calls to it run in process from now on. */
@@ -173,11 +184,11 @@ export class SubgraphClient {
     const requestBody = JSON.stringify({ query, variables });
     let response: Response;
     try {
-      response = await fetch(url, {
+      response = await this.directory.fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          ...signIdentity(identity, requestBody, this.directory.secret),
+          [IDENTITY_HEADER]: encodeIdentity(identity),
           ...(scope ? { [REQUEST_ID_HEADER]: scope.requestId } : {}),
         },
         body: requestBody,
