@@ -88,15 +88,17 @@ export function buildWorkflowSchema(subgraphs: SubgraphDirectory, events: Versio
   async function versionPage(phase: FullPhase, args: PageArgs & { status?: VersionStatus | null }, context: WorkflowContext) {
     const first = pageSize(args.first);
     const before = args.after ? decodeCursor(args.after, 'version').versionNumber : null;
-    const { page } = await call<{ page: { id: string; versionNumber: number }[] }>(
+    const { page } = await call<{ page: { nodes: { id: string; versionNumber: number }[]; hasNextPage: boolean } }>(
       phase.name,
       `query ($cycleId: ID!, $reportId: ID!, $status: VersionStatus, $first: Int!, $before: Int) {
-        page: ${phase.fieldPrefix}Versions(cycleId: $cycleId, reportId: $reportId, status: $status, first: $first, beforeVersionNumber: $before) { id versionNumber }
+        page: ${phase.fieldPrefix}VersionPage(cycleId: $cycleId, reportId: $reportId, status: $status, first: $first, beforeVersionNumber: $before) {
+          nodes { id versionNumber } hasNextPage
+        }
       }`,
-      { cycleId: args.cycleId, reportId: args.reportId, status: args.status ?? null, first: first + 1, before },
+      { cycleId: args.cycleId, reportId: args.reportId, status: args.status ?? null, first, before },
       context,
     );
-    return connection(page, first, Boolean(args.after), (row) => ({
+    return connection(page, Boolean(args.after), (row) => ({
       cursor: encodeCursor({ kind: 'version', versionNumber: row.versionNumber }),
       node: versionStub(phase, row.id),
     }));
@@ -105,15 +107,17 @@ export function buildWorkflowSchema(subgraphs: SubgraphDirectory, events: Versio
   async function recordPage(phase: AuditPhase, args: PageArgs, context: WorkflowContext) {
     const first = pageSize(args.first);
     const before = args.after ? decodeCursor(args.after, 'record') : null;
-    const { page } = await call<{ page: { id: string; createdAt: Date | string }[] }>(
+    const { page } = await call<{ page: { nodes: { id: string; createdAt: Date | string }[]; hasNextPage: boolean } }>(
       phase.name,
       `query ($cycleId: ID!, $reportId: ID!, $first: Int!, $beforeCreatedAt: DateTime, $beforeId: ID) {
-        page: ${phase.fieldPrefix}AuditTrail(cycleId: $cycleId, reportId: $reportId, first: $first, beforeCreatedAt: $beforeCreatedAt, beforeId: $beforeId) { id createdAt }
+        page: ${phase.fieldPrefix}RecordPage(cycleId: $cycleId, reportId: $reportId, first: $first, beforeCreatedAt: $beforeCreatedAt, beforeId: $beforeId) {
+          nodes { id createdAt } hasNextPage
+        }
       }`,
-      { cycleId: args.cycleId, reportId: args.reportId, first: first + 1, beforeCreatedAt: before?.createdAt ?? null, beforeId: before?.id ?? null },
+      { cycleId: args.cycleId, reportId: args.reportId, first, beforeCreatedAt: before?.createdAt ?? null, beforeId: before?.id ?? null },
       context,
     );
-    return connection(page, first, Boolean(args.after), (row) => ({
+    return connection(page, Boolean(args.after), (row) => ({
       cursor: encodeCursor({ kind: 'record', createdAt: new Date(row.createdAt).toISOString(), id: row.id }),
       node: { __typename: phase.recordType, id: row.id },
     }));
@@ -259,13 +263,13 @@ function pageSize(first: number | null | undefined): number {
   return size;
 }
 
-/** A Relay connection from a page fetched with one row more than asked, which tells whether another page follows. */
-function connection<Row, Edge extends { cursor: string }>(rows: Row[], first: number, afterCursor: boolean, edge: (row: Row) => Edge) {
-  const edges = rows.slice(0, first).map(edge);
+/** A Relay connection from a subgraph's page, which says itself whether another page follows. */
+function connection<Row, Edge extends { cursor: string }>(page: { nodes: Row[]; hasNextPage: boolean }, afterCursor: boolean, edge: (row: Row) => Edge) {
+  const edges = page.nodes.map(edge);
   return {
     edges,
     pageInfo: {
-      hasNextPage: rows.length > first,
+      hasNextPage: page.hasNextPage,
       hasPreviousPage: afterCursor,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
