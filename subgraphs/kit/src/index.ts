@@ -51,6 +51,14 @@ export {
 } from './signed-identity';
 export { LocalSubgraph, SubgraphClient, SubgraphDirectory, type RequestScope, type SubgraphUrls } from './subgraph-client';
 export {
+  auditPhaseDocuments,
+  fullPhaseDocuments,
+  type AuditPhaseDocuments,
+  type FullPhaseDocuments,
+  type ResultOf,
+  type TypedDocumentNode,
+} from './phase-documents';
+export {
   defineSubgraph,
   requireUser,
   serveSubgraph,
