@@ -8,7 +8,9 @@ import {
   JSONScalar,
   MAX_PAGE_SIZE,
   PHASES,
+  auditPhaseDocuments,
   badUserInput,
+  fullPhaseDocuments,
   isFullPhase,
   notFound,
   readSdlFile,
@@ -19,8 +21,10 @@ import {
   type AuditPhase,
   type FullPhase,
   type Identity,
+  type Phase,
   type PhaseName,
   type SubgraphDirectory,
+  type TypedDocumentNode,
   type VersionStatus,
 } from '@phasegraph/kit';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
@@ -59,13 +63,27 @@ export const workflowTypeDefs: DocumentNode = subgraphTypeDefs(
   concreteTypeStubs(),
 );
 
+/** An item to decide on, as the client sends it. */
+interface DecisionInput {
+  itemId: string;
+  itemData: unknown;
+  reason?: string | null;
+}
+
+/** A reviewer's verdict on one decision, as the client sends it. */
+interface DecisionReviewInput {
+  decisionId: string;
+  status: 'PENDING' | 'APPROVED' | 'REJECTED';
+  notes?: string | null;
+}
+
 interface CreateVersionInput {
   phase: PhaseName;
   cycleId: string;
   reportId: string;
   data: unknown;
   parentVersionId?: string | null;
-  items?: { itemId: string; itemData: unknown; reason?: string | null }[] | null;
+  items?: DecisionInput[] | null;
 }
 
 interface PageArgs {
@@ -77,25 +95,24 @@ interface PageArgs {
 }
 
 export function buildWorkflowSchema(subgraphs: SubgraphDirectory, events: VersionEventLog): GraphQLSchema {
-  const clients = new Map(ALL_PHASES.map((phase) => [phase.name, subgraphs.client(phase.subgraph)]));
   // The gateway request's context is the call's scope: in process, the phase subgraph's DataLoaders that the call
   // primes then serve the planner's `_entities` fetch of the same request.
-  const call = async <Data>(phase: PhaseName, query: string, variables: Record<string, unknown>, context: WorkflowContext) =>
-    clients.get(phase)!.request<Data>(query, variables, requireUser(context), context);
+  const call = <Result, Variables extends Record<string, unknown>>(
+    phase: Phase,
+    document: TypedDocumentNode<Result, Variables>,
+    variables: Variables,
+    context: WorkflowContext,
+  ) => subgraphs.client(phase.subgraph).request(document, variables, requireUser(context), context);
 
   const versionStub = (phase: FullPhase, id: string) => ({ __typename: phase.versionType, id });
 
   async function versionPage(phase: FullPhase, args: PageArgs & { status?: VersionStatus | null }, context: WorkflowContext) {
     const first = pageSize(args.first);
     const before = args.after ? decodeCursor(args.after, 'version').versionNumber : null;
-    const { page } = await call<{ page: { nodes: { id: string; versionNumber: number }[]; hasNextPage: boolean } }>(
-      phase.name,
-      `query ($cycleId: ID!, $reportId: ID!, $status: VersionStatus, $first: Int!, $before: Int) {
-        page: ${phase.fieldPrefix}VersionPage(cycleId: $cycleId, reportId: $reportId, status: $status, first: $first, beforeVersionNumber: $before) {
-          nodes { id versionNumber } hasNextPage
-        }
-      }`,
-      { cycleId: args.cycleId, reportId: args.reportId, status: args.status ?? null, first, before },
+    const { page } = await call(
+      phase,
+      fullPhaseDocuments(phase).versionPage,
+      { cycleId: args.cycleId, reportId: args.reportId, status: args.status ?? null, first, beforeVersionNumber: before },
       context,
     );
     return connection(page, Boolean(args.after), (row) => ({
@@ -107,13 +124,9 @@ export function buildWorkflowSchema(subgraphs: SubgraphDirectory, events: Versio
   async function recordPage(phase: AuditPhase, args: PageArgs, context: WorkflowContext) {
     const first = pageSize(args.first);
     const before = args.after ? decodeCursor(args.after, 'record') : null;
-    const { page } = await call<{ page: { nodes: { id: string; createdAt: Date | string }[]; hasNextPage: boolean } }>(
-      phase.name,
-      `query ($cycleId: ID!, $reportId: ID!, $first: Int!, $beforeCreatedAt: DateTime, $beforeId: ID) {
-        page: ${phase.fieldPrefix}RecordPage(cycleId: $cycleId, reportId: $reportId, first: $first, beforeCreatedAt: $beforeCreatedAt, beforeId: $beforeId) {
-          nodes { id createdAt } hasNextPage
-        }
-      }`,
+    const { page } = await call(
+      phase,
+      auditPhaseDocuments(phase).recordPage,
       { cycleId: args.cycleId, reportId: args.reportId, first, beforeCreatedAt: before?.createdAt ?? null, beforeId: before?.id ?? null },
       context,
     );
@@ -149,23 +162,13 @@ export function buildWorkflowSchema(subgraphs: SubgraphDirectory, events: Versio
       },
       currentVersion: async (_: unknown, args: { phase: PhaseName; cycleId: string; reportId: string }, context: WorkflowContext) => {
         const phase = fullPhase(args.phase);
-        const { current } = await call<{ current: { id: string } | null }>(
-          phase.name,
-          `query ($cycleId: ID!, $reportId: ID!) { current: ${phase.fieldPrefix}CurrentVersion(cycleId: $cycleId, reportId: $reportId) { id } }`,
-          { cycleId: args.cycleId, reportId: args.reportId },
-          context,
-        );
+        const { current } = await call(phase, fullPhaseDocuments(phase).currentVersion, { cycleId: args.cycleId, reportId: args.reportId }, context);
         if (!current) throw notFound(`No ${phase.displayName} version is approved for cycle ${args.cycleId} and report ${args.reportId}.`);
         return versionStub(phase, current.id);
       },
       version: async (_: unknown, args: { phase: PhaseName; id: string }, context: WorkflowContext) => {
         const phase = fullPhase(args.phase);
-        const { version } = await call<{ version: { id: string } | null }>(
-          phase.name,
-          `query ($id: ID!) { version: ${phase.fieldPrefix}Version(id: $id) { id } }`,
-          { id: args.id },
-          context,
-        );
+        const { version } = await call(phase, fullPhaseDocuments(phase).version, { id: args.id }, context);
         return version && versionStub(phase, version.id);
       },
       versions: (_: unknown, args: PageArgs & { status?: VersionStatus | null }, context: WorkflowContext) => versionPage(fullPhase(args.phase), args, context),
@@ -178,11 +181,9 @@ export function buildWorkflowSchema(subgraphs: SubgraphDirectory, events: Versio
       createVersion: async (_: unknown, { input }: { input: CreateVersionInput }, context: WorkflowContext) => {
         const phase = PHASES[input.phase];
         if (isFullPhase(phase)) {
-          const { created } = await call<{ created: { id: string } }>(
-            phase.name,
-            `mutation ($cycleId: ID!, $reportId: ID!, $data: JSON!, $parentVersionId: ID, $items: [DecisionInput!]) {
-              created: ${phase.fieldPrefix}CreateVersion(cycleId: $cycleId, reportId: $reportId, data: $data, parentVersionId: $parentVersionId, items: $items) { id }
-            }`,
+          const { created } = await call(
+            phase,
+            fullPhaseDocuments(phase).createVersion,
             { cycleId: input.cycleId, reportId: input.reportId, data: input.data, parentVersionId: input.parentVersionId ?? null, items: input.items ?? null },
             context,
           );
@@ -191,39 +192,38 @@ export function buildWorkflowSchema(subgraphs: SubgraphDirectory, events: Versio
         if (input.parentVersionId || input.items?.length) {
           throw badUserInput(`${phase.displayName} is an AUDIT_ONLY phase: its records take neither parentVersionId nor items.`, { argument: 'input' });
         }
-        const { created } = await call<{ created: { id: string } }>(
-          phase.name,
-          `mutation ($cycleId: ID!, $reportId: ID!, $data: JSON!) { created: ${phase.fieldPrefix}AppendRecord(cycleId: $cycleId, reportId: $reportId, data: $data) { id } }`,
+        const { created } = await call(
+          phase,
+          auditPhaseDocuments(phase).appendRecord,
           { cycleId: input.cycleId, reportId: input.reportId, data: input.data },
           context,
         );
         return { __typename: phase.recordType, id: created.id };
       },
-      approveVersion: (_: unknown, args: { phase: PhaseName; versionId: string; notes?: string | null }, context: WorkflowContext) =>
-        review(fullPhase(args.phase, 'approved'), 'Approve', { id: args.versionId, notes: args.notes ?? null }, context),
-      rejectVersion: (_: unknown, args: { phase: PhaseName; versionId: string; notes: string }, context: WorkflowContext) =>
-        review(fullPhase(args.phase, 'rejected'), 'Reject', { id: args.versionId, notes: args.notes }, context),
-      reviewDecisions: async (_: unknown, args: { phase: PhaseName; versionId: string; reviews: unknown[] }, context: WorkflowContext) => {
+      approveVersion: async (_: unknown, args: { phase: PhaseName; versionId: string; notes?: string | null }, context: WorkflowContext) => {
+        const phase = fullPhase(args.phase, 'approved');
+        const { reviewed } = await call(phase, fullPhaseDocuments(phase).approveVersion, { id: args.versionId, notes: args.notes ?? null }, context);
+        return versionStub(phase, reviewed.id);
+      },
+      rejectVersion: async (_: unknown, args: { phase: PhaseName; versionId: string; notes: string }, context: WorkflowContext) => {
+        const phase = fullPhase(args.phase, 'rejected');
+        const { reviewed } = await call(phase, fullPhaseDocuments(phase).rejectVersion, { id: args.versionId, notes: args.notes }, context);
+        return versionStub(phase, reviewed.id);
+      },
+      reviewDecisions: async (_: unknown, args: { phase: PhaseName; versionId: string; reviews: DecisionReviewInput[] }, context: WorkflowContext) => {
         const phase = fullPhase(args.phase);
-        const { reviewed } = await call<{ reviewed: { id: string }[] }>(
-          phase.name,
-          `mutation ($versionId: ID!, $reviews: [DecisionReviewInput!]!) { reviewed: ${phase.fieldPrefix}ReviewDecisions(versionId: $versionId, reviews: $reviews) { id } }`,
-          { versionId: args.versionId, reviews: args.reviews },
-          context,
-        );
+        const { reviewed } = await call(phase, fullPhaseDocuments(phase).reviewDecisions, { versionId: args.versionId, reviews: args.reviews }, context);
         return reviewed.map((decision) => ({ __typename: phase.decisionType, id: decision.id }));
       },
       createVersionFromBaseline: async (
         _: unknown,
-        args: { phase: PhaseName; baselineVersionId: string; additionalItems?: unknown[] | null },
+        args: { phase: PhaseName; baselineVersionId: string; additionalItems?: DecisionInput[] | null },
         context: WorkflowContext,
       ) => {
         const phase = fullPhase(args.phase);
-        const { created } = await call<{ created: { id: string } }>(
-          phase.name,
-          `mutation ($baselineVersionId: ID!, $additionalItems: [DecisionInput!]) {
-            created: ${phase.fieldPrefix}CreateVersionFromBaseline(baselineVersionId: $baselineVersionId, additionalItems: $additionalItems) { id }
-          }`,
+        const { created } = await call(
+          phase,
+          fullPhaseDocuments(phase).createVersionFromBaseline,
           { baselineVersionId: args.baselineVersionId, additionalItems: args.additionalItems ?? null },
           context,
         );
@@ -231,16 +231,6 @@ export function buildWorkflowSchema(subgraphs: SubgraphDirectory, events: Versio
       },
     },
   };
-
-  async function review(phase: FullPhase, verb: 'Approve' | 'Reject', variables: { id: string; notes: string | null }, context: WorkflowContext) {
-    const { reviewed } = await call<{ reviewed: { id: string } }>(
-      phase.name,
-      `mutation ($id: ID!, $notes: String${verb === 'Reject' ? '!' : ''}) { reviewed: ${phase.fieldPrefix}${verb}Version(id: $id, notes: $notes) { id } }`,
-      variables,
-      context,
-    );
-    return versionStub(phase, reviewed.id);
-  }
 
   return buildSubgraphSchema({ typeDefs: workflowTypeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> });
 }
