@@ -1,4 +1,5 @@
-// The checked-in artefacts stay true to the code: the composed supergraph, the typed documents and the committed migrations.
+// The checked-in artefacts stay true to the code: the composed supergraph, the files the phase registry generates, the
+// typed documents and the committed migrations.
 import { spawnSync } from 'node:child_process';
 import { repositoryRoot } from './support/stack';
 
@@ -14,6 +15,12 @@ function run(script: string, ...args: string[]) {
 describe('checked-in schema artefacts', () => {
   it('schema/supergraph.graphql is what the subgraphs compose to now', () => {
     const { status, output } = run('schema/compose.ts', '--check');
+    expect(output).toContain('up to date');
+    expect(status).toBe(0);
+  });
+
+  it('every file the phase registry generates is what it generates now', () => {
+    const { status, output } = run('schema/generate.ts', '--check');
     expect(output).toContain('up to date');
     expect(status).toBe(0);
   });

@@ -29,9 +29,11 @@ describe('an unexpected error', () => {
   onPostgres('is masked, with the request id as its reference, when a subgraph cannot represent what its database holds', async () => {
     const version = await createVersion('PLANNING', newRecord(), tester, { items: [{ itemId: randomUUID(), itemData: { n: 1 } }] });
     // Another tool wrote a status the schema has no value for: the planning subgraph fails to serialize the decision.
+    // (The column is an enum, so that tool first added its value to the type.)
     const db = new Client({ connectionString: stack.databaseUrl });
     await db.connect();
     try {
+      await db.query("ALTER TYPE planning.decision_status ADD VALUE IF NOT EXISTS 'ON_HOLD'");
       await db.query("UPDATE planning.attribute_decisions SET decision_status = 'ON_HOLD' WHERE version_id = $1", [version.id]);
     } finally {
       await db.end();

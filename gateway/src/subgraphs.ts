@@ -1,4 +1,5 @@
 // Every subgraph of the supergraph besides the in-process workflow subgraph, in the order they start.
+// Generated from the phase registry (subgraphs/kit/src/phases.ts) by `npm run generate`: do not edit.
 import { subgraph as compat } from '@phasegraph/compat';
 import { subgraph as dataOwnerId } from '@phasegraph/data-owner-id';
 import { subgraph as dataProfiling } from '@phasegraph/data-profiling';

@@ -2,7 +2,7 @@
 // and report, the newest flagged latest. Writes of one attribute (or one report's sets) are serialised.
 import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient } from '@phasegraph/db';
-import { badUserInput, lockRecord, type Identity } from '@phasegraph/kit';
+import { badUserInput, lockRecord, runTransaction, type Identity } from '@phasegraph/kit';
 
 export interface ReportAttributeInput {
   cycleId: string;
@@ -48,53 +48,64 @@ export class LegacyStore {
   createReportAttribute(input: ReportAttributeInput, actor: Identity, alsoInTransaction?: WriteHook) {
     const { attributeName, attributeType } = input;
     const attributeId = input.attributeId ?? randomUUID();
-    return this.prisma.$transaction(async (tx) => {
-      await lockRecord(tx, `compat:attribute:${attributeId}`);
-      const latest = await tx.reportAttribute.findFirst({ where: { attributeId }, orderBy: { versionNumber: 'desc' } });
-      if (latest && (latest.cycleId !== input.cycleId || latest.reportId !== input.reportId)) {
-        throw badUserInput(`Attribute ${attributeId} belongs to another cycle or report.`, { argument: 'attributeId' });
-      }
-      if (latest) await tx.reportAttribute.updateMany({ where: { attributeId, isLatestVersion: true }, data: { isLatestVersion: false } });
-      await alsoInTransaction?.(tx);
-      return tx.reportAttribute.create({
-        data: {
-          attributeId,
-          cycleId: input.cycleId,
-          reportId: input.reportId,
-          attributeName,
-          attributeType,
-          description: input.description ?? null,
-          versionNumber: (latest?.versionNumber ?? 0) + 1,
-          isLatestVersion: true,
-          createdById: actor.id,
-        },
-      });
-    }, TRANSACTION_OPTIONS);
+    return runTransaction(
+      this.prisma,
+      async (tx) => {
+        await lockRecord(tx, `compat:attribute:${attributeId}`);
+        const latest = await tx.reportAttribute.findFirst({ where: { attributeId }, orderBy: { versionNumber: 'desc' } });
+        if (latest && (latest.cycleId !== input.cycleId || latest.reportId !== input.reportId)) {
+          throw badUserInput(`Attribute ${attributeId} belongs to another cycle or report.`, { argument: 'attributeId' });
+        }
+        if (latest) await tx.reportAttribute.updateMany({ where: { attributeId, isLatestVersion: true }, data: { isLatestVersion: false } });
+        await alsoInTransaction?.(tx);
+        return tx.reportAttribute.create({
+          data: {
+            attributeId,
+            cycleId: input.cycleId,
+            reportId: input.reportId,
+            attributeName,
+            attributeType,
+            description: input.description ?? null,
+            versionNumber: (latest?.versionNumber ?? 0) + 1,
+            isLatestVersion: true,
+            createdById: actor.id,
+          },
+        });
+      },
+      TRANSACTION_OPTIONS,
+    );
   }
 
   /** Writes a sample set as the next (and latest) of its cycle and report. */
   createSampleSet(input: SampleSetInput, actor: Identity, alsoInTransaction?: WriteHook) {
     const sampleIds = input.samples.map((sample) => sample.sampleId ?? randomUUID());
     if (new Set(sampleIds).size !== sampleIds.length) throw badUserInput('samples lists a sampleId more than once.', { argument: 'samples' });
-    return this.prisma.$transaction(async (tx) => {
-      await lockRecord(tx, `compat:sample-sets:${input.cycleId}:${input.reportId}`);
-      const latest = await tx.sampleSet.findFirst({ where: { cycleId: input.cycleId, reportId: input.reportId }, orderBy: { versionNumber: 'desc' } });
-      if (latest)
-        await tx.sampleSet.updateMany({ where: { cycleId: input.cycleId, reportId: input.reportId, isLatestVersion: true }, data: { isLatestVersion: false } });
-      await alsoInTransaction?.(tx);
-      return tx.sampleSet.create({
-        data: {
-          cycleId: input.cycleId,
-          reportId: input.reportId,
-          selectionCriteria: input.selectionCriteria,
-          generationMethod: input.generationMethod ?? null,
-          versionNumber: (latest?.versionNumber ?? 0) + 1,
-          isLatestVersion: true,
-          createdById: actor.id,
-          samples: { create: input.samples.map((sample, position) => ({ sampleId: sampleIds[position]!, data: sample.data, position })) },
-        },
-        include: { samples: { orderBy: { position: 'asc' } } },
-      });
-    }, TRANSACTION_OPTIONS);
+    return runTransaction(
+      this.prisma,
+      async (tx) => {
+        await lockRecord(tx, `compat:sample-sets:${input.cycleId}:${input.reportId}`);
+        const latest = await tx.sampleSet.findFirst({ where: { cycleId: input.cycleId, reportId: input.reportId }, orderBy: { versionNumber: 'desc' } });
+        if (latest)
+          await tx.sampleSet.updateMany({
+            where: { cycleId: input.cycleId, reportId: input.reportId, isLatestVersion: true },
+            data: { isLatestVersion: false },
+          });
+        await alsoInTransaction?.(tx);
+        return tx.sampleSet.create({
+          data: {
+            cycleId: input.cycleId,
+            reportId: input.reportId,
+            selectionCriteria: input.selectionCriteria,
+            generationMethod: input.generationMethod ?? null,
+            versionNumber: (latest?.versionNumber ?? 0) + 1,
+            isLatestVersion: true,
+            createdById: actor.id,
+            samples: { create: input.samples.map((sample, position) => ({ sampleId: sampleIds[position]!, data: sample.data, position })) },
+          },
+          include: { samples: { orderBy: { position: 'asc' } } },
+        });
+      },
+      TRANSACTION_OPTIONS,
+    );
   }
 }

@@ -1,7 +1,7 @@
 // The migration's state per phase: settings (cached, and forgotten by every instance as soon as a change commits),
 // the write counters behind dual-write consistency, the old↔new mappings and the recorded failures.
 import type { Database, Prisma, PrismaClient } from '@phasegraph/db';
-import { badUserInput, type PhaseName } from '@phasegraph/kit';
+import { badUserInput, runTransaction, type PhaseName } from '@phasegraph/kit';
 
 /** The phases that have legacy data: report attributes mirror to Planning, sample sets to Sample Selection. */
 export const MIGRATED_PHASES = ['PLANNING', 'SAMPLE_SELECTION'] as const satisfies readonly PhaseName[];
@@ -83,7 +83,7 @@ export class MigrationState {
     data: { dualWriteEnabled?: boolean; readPercentage?: number; active?: boolean; lastVerifiedAt?: Date; backfilledAt?: Date },
   ) {
     await this.row(phase);
-    await this.prisma.$transaction(async (tx) => {
+    await runTransaction(this.prisma, async (tx) => {
       await tx.phaseMigration.update({ where: { phase }, data });
       await announceChange(tx);
     });
@@ -108,7 +108,7 @@ export class MigrationState {
     mappings: { legacyId: string; newVersionId: string; cycleId: string; reportId: string }[],
     countsAsDualWrite: boolean,
   ): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+    await runTransaction(this.prisma, async (tx) => {
       const { active } = await tx.phaseMigration.update({
         where: { phase },
         data: countsAsDualWrite ? { mirroredWrites: { increment: mappings.length } } : { updatedAt: new Date() },
@@ -120,7 +120,7 @@ export class MigrationState {
   /** Marks the phase and all its mirrors active or not, atomically with respect to recordMirrors. */
   async setActive(phase: MigratedPhase, active: boolean): Promise<number> {
     await this.row(phase);
-    const { count } = await this.prisma.$transaction(async (tx) => {
+    const { count } = await runTransaction(this.prisma, async (tx) => {
       await tx.phaseMigration.update({ where: { phase }, data: { active } });
       await announceChange(tx);
       return tx.migrationMapping.updateMany({ where: { phase, active: !active }, data: { active } });

@@ -1,9 +1,5 @@
-// The Data Profiling subgraph: numbered, approvable versions of the profiling rules and their rule decisions. The kit builds it; this names its phase and says what its data means.
+// The Data Profiling subgraph: numbered, approvable versions and their decisions. The kit builds it from the phase registry.
+// Generated from the phase registry (subgraphs/kit/src/phases.ts) by `npm run generate`: do not edit.
 import { phaseSubgraph } from '@phasegraph/kit';
 
-export const subgraph = phaseSubgraph('DATA_PROFILING', {
-  version: "A version of a report's data profiling rules. Approved by an owner of the report.",
-  data: 'The profiling data of this version.',
-  decisions: 'The decisions on the profiling rules in this version.',
-  item: 'The profiling rule decided on (a UUID, stable across versions).',
-});
+export const subgraph = phaseSubgraph('DATA_PROFILING');

@@ -1,9 +1,5 @@
-// The Planning subgraph: numbered, approvable versions of the test plan and its attribute decisions; approved by testers. The kit builds it; this names its phase and says what its data means.
+// The Planning subgraph: numbered, approvable versions and their decisions. The kit builds it from the phase registry.
+// Generated from the phase registry (subgraphs/kit/src/phases.ts) by `npm run generate`: do not edit.
 import { phaseSubgraph } from '@phasegraph/kit';
 
-export const subgraph = phaseSubgraph('PLANNING', {
-  version: "A version of a report's test plan: which attributes are tested. Approved by a tester (TESTER, TEST_LEAD or TEST_MANAGER).",
-  data: 'The planning metadata of this version.',
-  decisions: 'The decisions on the report attributes in this version.',
-  item: 'The report attribute decided on (a UUID, stable across versions).',
-});
+export const subgraph = phaseSubgraph('PLANNING');

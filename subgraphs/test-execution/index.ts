@@ -1,7 +1,5 @@
-// The Test Execution subgraph: the append-only audit trail of test executions. The kit builds it; this names its phase and says what its records mean.
+// The Test Execution subgraph: an append-only audit trail. The kit builds it from the phase registry.
+// Generated from the phase registry (subgraphs/kit/src/phases.ts) by `npm run generate`: do not edit.
 import { phaseSubgraph } from '@phasegraph/kit';
 
-export const subgraph = phaseSubgraph('TEST_EXECUTION', {
-  record: 'An entry in the Test Execution audit trail: a test run on a sample and its result. Append-only.',
-  data: 'The execution: e.g. the test, the sample, the result.',
-});
+export const subgraph = phaseSubgraph('TEST_EXECUTION');

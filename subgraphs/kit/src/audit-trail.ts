@@ -1,28 +1,17 @@
 // The versioning kit's store for AUDIT_ONLY phases: an append-only trail of records per (cycle, report).
 import type { Prisma, PrismaClient } from '@phasegraph/db';
+import type { AuditModel, AuditRecordRow, Db } from './phase-models';
+import { runTransaction } from './faults';
 import { recordVersionEvents, type EventAnnouncer } from './event-log';
 import type { AuditPhase } from './phases';
 import type { Identity } from './signed-identity';
 
-/** A row of a phase's audit table. */
-export interface AuditRecordRow {
-  id: string;
-  cycleId: string;
-  reportId: string;
-  data: Prisma.JsonValue;
-  createdById: string;
-  createdAt: Date;
-}
+export type { AuditRecordRow } from './phase-models';
 
 /** Where a page starts: after the record created at `createdAt` with id `id` (newest first). */
 export interface AuditPosition {
   createdAt: Date;
   id: string;
-}
-
-interface AuditTable {
-  create(args: { data: Record<string, unknown> }): Promise<AuditRecordRow>;
-  findMany(args: { where: Record<string, unknown>; orderBy?: Record<string, 'asc' | 'desc'>[]; take?: number }): Promise<AuditRecordRow[]>;
 }
 
 export class AuditTrail {
@@ -34,7 +23,7 @@ export class AuditTrail {
 
   /** Appends a record, and its CREATED event in the same transaction; records are never changed or removed. */
   async append(input: { cycleId: string; reportId: string; data: Prisma.InputJsonValue }, actor: Identity): Promise<AuditRecordRow> {
-    const record = await this.prisma.$transaction(async (tx) => {
+    const record = await runTransaction(this.prisma, async (tx) => {
       const record = await this.records(tx).create({ data: { ...input, createdById: actor.id } });
       const { id: versionId, cycleId, reportId, createdAt: at } = record;
       await recordVersionEvents(tx, [{ type: 'CREATED', phase: this.phase.name, versionId, versionNumber: null, cycleId, reportId, actorId: actor.id, at }]);
@@ -57,7 +46,7 @@ export class AuditTrail {
     return ids.map((id) => byId.get(id) ?? null);
   }
 
-  private records(db: PrismaClient | Prisma.TransactionClient = this.prisma): AuditTable {
-    return (db as unknown as Record<string, AuditTable>)[this.phase.recordModel]!;
+  private records(db: Db = this.prisma): AuditModel {
+    return this.phase.records(db);
   }
 }

@@ -2,21 +2,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { PHASE_NAMES, PHASES, type PhaseSubgraphName } from './phases';
 
-/** Every subgraph of the supergraph besides the in-process workflow subgraph. */
-export const SUBGRAPH_NAMES = [
-  'identity',
-  'planning',
-  'data-profiling',
-  'scoping',
-  'sample-selection',
-  'data-owner-id',
-  'request-info',
-  'test-execution',
-  'observation-management',
-  'compat',
-] as const;
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+/** Every subgraph of the supergraph besides the in-process workflow subgraph: identity, the phases', compat. */
+export type SubgraphName = 'identity' | PhaseSubgraphName | 'compat';
+export const SUBGRAPH_NAMES: readonly SubgraphName[] = ['identity', ...PHASE_NAMES.map((name) => PHASES[name].subgraph), 'compat'];
 
 /** The development secrets used when none is configured (never in production). */
 const DEV_JWT_SECRET = 'phasegraph-development-jwt-secret-change-me';

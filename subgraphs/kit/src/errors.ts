@@ -48,8 +48,9 @@ export function conflict(message: string, extensions?: Record<string, unknown>):
   return error(ErrorCode.CONFLICT, message, extensions);
 }
 
+/** A fault of the platform (a subgraph or the database out of reach): the client may retry. */
 export function serviceUnavailable(message: string): GraphQLError {
-  return error(ErrorCode.SERVICE_UNAVAILABLE, message);
+  return error(ErrorCode.SERVICE_UNAVAILABLE, message, { retryable: true });
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { countingStatements, statementCount } from '@phasegraph/db';
 import type { GraphQLFormattedError } from 'graphql';
-import { PUBLIC_CODES } from './errors';
+import { ErrorCode, PUBLIC_CODES } from './errors';
+import { isTransientFault, unavailable } from './faults';
 import type { Logger } from './log';
 
 /** The largest request body (and WebSocket message) any phasegraph server reads. */
@@ -84,11 +85,20 @@ export function apolloServerOptions<Context extends BaseContext>(
  */
 function maskError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
   const { code, stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
-  if (typeof code === 'string' && PUBLIC_CODES.has(code)) return { ...formatted, extensions: { code, ...extensions } };
   const requestId = requestIdOf(error);
+  const cause = deepestCause(error);
+  if (code === ErrorCode.SERVICE_UNAVAILABLE && extensions.retryable === true) {
+    // A fault of the platform (the kit gave up retrying it): worth a warning, not an internal error's alarm.
+    logger.warn('service unavailable', { requestId, message: formatted.message, cause: describeCause(cause) });
+  }
+  if (typeof code === 'string' && PUBLIC_CODES.has(code)) return { ...formatted, extensions: { code, ...extensions } };
+  if (isTransientFault(cause)) {
+    logger.warn('database unavailable', { requestId, path: formatted.path, cause: describeCause(cause) });
+    const { message, extensions: answer } = unavailable('READ');
+    return { message, path: formatted.path, extensions: answer };
+  }
   // An error raised outside any request (none is known) still gets a reference of its own.
   const reference = requestId ?? randomUUID();
-  const cause = deepestCause(error);
   logger.error('unexpected error', {
     reference,
     requestId,
@@ -98,6 +108,14 @@ function maskError(formatted: GraphQLFormattedError, error: unknown, logger: Log
     stack: cause instanceof Error ? cause.stack : String(cause),
   });
   return { message: `Internal server error (reference ${reference}).`, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR', reference } };
+}
+
+/** What a fault's cause says, for the log: its message and the codes it carries (no stack: it is expected). */
+function describeCause(cause: unknown): string {
+  const inner = cause instanceof Error && cause.cause ? cause.cause : cause;
+  if (!(inner instanceof Error)) return String(inner);
+  const code = (inner as { code?: unknown }).code;
+  return typeof code === 'string' ? `${code}: ${inner.message}` : inner.message;
 }
 
 /** The error underneath: a gateway wraps a subgraph's error, which wraps what its resolver threw. */

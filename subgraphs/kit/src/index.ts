@@ -25,6 +25,7 @@ export {
   requireText,
   textProblem,
 } from './input-limits';
+export { isTransientFault, runTransaction, unavailable, type TransactionOptions } from './faults';
 export { ConfigError, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from './config';
 export { createLogger, type Logger } from './log';
 export {
@@ -68,7 +69,7 @@ export {
   type SubgraphServing,
 } from './subgraph-server';
 export { kitSdl, readSdlFile, sharedSdl, subgraphTypeDefs } from './sdl';
-export { phaseSubgraph, MAX_PAGE_SIZE, type AuditPhaseDescriptions, type FullPhaseDescriptions, type PhaseBehaviour } from './phase-subgraph';
+export { phaseSubgraph, MAX_PAGE_SIZE, type PhaseBehaviour } from './phase-subgraph';
 export { VERSION_EVENTS_CHANNEL, type NewVersionEvent, type VersionEventType } from './event-log';
 export type { CarryForwardData, VersionStatus } from './versioning';
 export { lockRecord } from './record-lock';

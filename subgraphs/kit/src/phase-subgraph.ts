@@ -7,7 +7,7 @@ import { authorizeReview } from './approval-policy';
 import { AuditTrail, type AuditRecordRow } from './audit-trail';
 import { badUserInput, requireUuid } from './errors';
 import { INPUT_LIMITS, optionalText, requireAtMost, requireData, requireItems, requireText } from './input-limits';
-import { isFullPhase, PHASES, type AuditPhase, type FullPhase, type PhaseName } from './phases';
+import { isFullPhase, phaseNamed, type AuditPhase, type FullPhase, type PhaseName } from './phases';
 import { kitSdl, sharedSdl, subgraphTypeDefs } from './sdl';
 import { EventAnnouncer } from './event-log';
 import { defineSubgraph, requireUser, type SubgraphContext, type SubgraphDefinition, type SubgraphRuntime } from './subgraph-server';
@@ -27,38 +27,19 @@ export const MAX_PAGE_SIZE = 100;
 /** The most versions one batch creation may hold. */
 const MAX_BATCH_SIZE = 500;
 
-/** What a FULL phase's data and decisions mean, for the descriptions analysts read in Sandbox. */
-export interface FullPhaseDescriptions {
-  version: string;
-  data: string;
-  decisions: string;
-  item: string;
-}
-
 /** What a FULL phase does its own way; the kit's default otherwise. */
 export interface PhaseBehaviour {
   /** A carried-forward version's data; by default the baseline's, unchanged. */
   carryForwardData?: CarryForwardData;
 }
 
-/** What an AUDIT_ONLY phase's records mean. */
-export interface AuditPhaseDescriptions {
-  record: string;
-  data: string;
-}
-
-/** The subgraph of phase `name`: its types and operations come from the kit's templates, in the phase's words. */
-export function phaseSubgraph(
-  name: PhaseName,
-  descriptions: FullPhaseDescriptions | AuditPhaseDescriptions,
-  behaviour: PhaseBehaviour = {},
-): SubgraphDefinition {
-  const phase = PHASES[name];
+/** The subgraph of phase `name`: its types and operations come from the kit's templates, in the registry's words. */
+export function phaseSubgraph(name: PhaseName, behaviour: PhaseBehaviour = {}): SubgraphDefinition {
+  const phase = phaseNamed(name);
   const shared = sharedSdl('scalars', 'enums', 'records', 'inputs');
   const user = kitSdl('user-reference');
-  const subgraphName = phase.subgraph as SubgraphDefinition['name'];
   if (isFullPhase(phase)) {
-    if (!('version' in descriptions)) throw new Error(`${name} is a FULL phase: describe its version, data, decisions and item.`);
+    const { descriptions } = phase;
     const values = { Version: phase.versionType, Decision: phase.decisionType, PHASE: phase.name, prefix: phase.fieldPrefix };
     const types = kitSdl('full-phase-types', {
       ...values,
@@ -67,14 +48,17 @@ export function phaseSubgraph(
       decisionsDescription: sdlText(descriptions.decisions),
       itemDescription: sdlText(descriptions.item),
     });
-    return defineSubgraph(subgraphName, subgraphTypeDefs(shared, user, types, kitSdl('full-phase-operations', values)), (prisma, runtime) =>
+    return defineSubgraph(phase.subgraph, subgraphTypeDefs(shared, user, types, kitSdl('full-phase-operations', values)), (prisma, runtime) =>
       fullPhaseSetup(phase, prisma, runtime, behaviour),
     );
   }
-  if (!('record' in descriptions)) throw new Error(`${name} is an AUDIT_ONLY phase: describe its record and data.`);
   const values = { Record: phase.recordType, PHASE: phase.name, prefix: phase.fieldPrefix };
-  const types = kitSdl('audit-phase-types', { ...values, recordDescription: sdlText(descriptions.record), dataDescription: sdlText(descriptions.data) });
-  return defineSubgraph(subgraphName, subgraphTypeDefs(shared, user, types, kitSdl('audit-phase-operations', values)), (prisma, runtime) =>
+  const types = kitSdl('audit-phase-types', {
+    ...values,
+    recordDescription: sdlText(phase.descriptions.record),
+    dataDescription: sdlText(phase.descriptions.data),
+  });
+  return defineSubgraph(phase.subgraph, subgraphTypeDefs(shared, user, types, kitSdl('audit-phase-operations', values)), (prisma, runtime) =>
     auditPhaseSetup(phase, prisma, runtime),
   );
 }

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse, type DocumentNode } from 'graphql';
+import { Kind, parse, visit, type DocumentNode, type FieldDefinitionNode, type InterfaceTypeDefinitionNode, type StringValueNode } from 'graphql';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const sharedDir = path.resolve(here, '../../../schema/shared');
@@ -25,9 +25,32 @@ export function kitSdl(name: string, values: Record<string, string> = {}): strin
   });
 }
 
-/** A subgraph's complete SDL, parsed. */
+/**
+ * A subgraph's complete SDL, parsed. A field of a type that implements an interface and says nothing of itself
+ * takes the interface field's description: a description is written once, where the field is first defined.
+ */
 export function subgraphTypeDefs(...parts: string[]): DocumentNode {
-  return parse([FEDERATION_LINK, ...parts].join('\n\n'));
+  return inheritDescriptions(parse([FEDERATION_LINK, ...parts].join('\n\n')));
+}
+
+export function inheritDescriptions(document: DocumentNode): DocumentNode {
+  const interfaces = new Map(
+    document.definitions
+      .filter((definition): definition is InterfaceTypeDefinitionNode => definition.kind === Kind.INTERFACE_TYPE_DEFINITION)
+      .map((definition) => [definition.name.value, definition]),
+  );
+  const described = (typeName: string, fieldName: string): StringValueNode | undefined => {
+    const type = interfaces.get(typeName);
+    const field = type?.fields?.find((candidate) => candidate.name.value === fieldName);
+    return field?.description ?? type?.interfaces?.map((parent) => described(parent.name.value, fieldName)).find(Boolean);
+  };
+  const withInherited = (node: { interfaces?: readonly { name: { value: string } }[]; fields?: readonly FieldDefinitionNode[] }) => ({
+    ...node,
+    fields: node.fields?.map((field) =>
+      field.description ? field : { ...field, description: node.interfaces?.map((parent) => described(parent.name.value, field.name.value)).find(Boolean) },
+    ),
+  });
+  return visit(document, { ObjectTypeDefinition: withInherited, InterfaceTypeDefinition: withInherited });
 }
 
 export function readSdlFile(file: URL): string {

@@ -4,47 +4,15 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '@phasegraph/db';
 import { badUserInput, conflict, notFound } from './errors';
+import { runTransaction } from './faults';
 import { INPUT_LIMITS } from './input-limits';
 import { recordVersionEvents, type EventAnnouncer, type NewVersionEvent, type VersionEventType } from './event-log';
+import type { DecisionModel, DecisionRow, DecisionStatus, Db, VersionModel, VersionRow, VersionStatus, VersionWhere } from './phase-models';
 import type { FullPhase } from './phases';
 import { lockRecord, lockRecords } from './record-lock';
 import type { Identity } from './signed-identity';
 
-export type VersionStatus = 'DRAFT' | 'APPROVED' | 'REJECTED' | 'SUPERSEDED';
-export type DecisionStatus = 'PENDING' | 'APPROVED' | 'REJECTED';
-
-/** A row of a phase's versions table. */
-export interface VersionRow {
-  id: string;
-  cycleId: string;
-  reportId: string;
-  versionNumber: number;
-  status: VersionStatus;
-  parentVersionId: string | null;
-  masterRecordId: string;
-  data: Prisma.JsonValue;
-  createdById: string;
-  createdAt: Date;
-  reviewedById: string | null;
-  reviewedAt: Date | null;
-  reviewNotes: string | null;
-}
-
-/** A row of a phase's decisions table: one item's decision within a version. */
-export interface DecisionRow {
-  id: string;
-  versionId: string;
-  itemId: string;
-  itemData: Prisma.JsonValue;
-  status: DecisionStatus;
-  reason: string | null;
-  decidedById: string | null;
-  decidedAt: Date | null;
-  decisionNotes: string | null;
-  carriedFromVersionId: string | null;
-  position: number;
-  createdAt: Date;
-}
+export type { DecisionRow, DecisionStatus, VersionRow, VersionStatus } from './phase-models';
 
 /** An item to decide on in a new version. */
 export interface NewDecision {
@@ -89,25 +57,6 @@ export interface VersionPageQuery {
   status?: VersionStatus | null;
   first: number;
   beforeVersionNumber?: number | null;
-}
-
-type Db = PrismaClient | Prisma.TransactionClient;
-type Where = Record<string, unknown>;
-type OrderBy = Record<string, 'asc' | 'desc'>;
-
-/** The part of a Prisma model delegate the kit uses; every phase's version model has this shape. */
-interface VersionTable {
-  findUnique(args: { where: { id: string } }): Promise<VersionRow | null>;
-  findFirst(args: { where: Where; orderBy?: OrderBy }): Promise<VersionRow | null>;
-  findMany(args: { where: Where; orderBy?: OrderBy; take?: number }): Promise<VersionRow[]>;
-  createMany(args: { data: Where[] }): Promise<{ count: number }>;
-  update(args: { where: { id: string }; data: Where }): Promise<VersionRow>;
-  updateMany(args: { where: Where; data: Where }): Promise<{ count: number }>;
-}
-interface DecisionTable {
-  findMany(args: { where: Where; orderBy?: OrderBy | OrderBy[] }): Promise<DecisionRow[]>;
-  createMany(args: { data: Where[] }): Promise<{ count: number }>;
-  updateMany(args: { where: Where; data: Where }): Promise<{ count: number }>;
 }
 
 /** A decision as a new version will hold it: a new item (PENDING) or one carried from a baseline. */
@@ -334,7 +283,7 @@ export class VersionStore {
 
   /** Marks every other APPROVED version of the record SUPERSEDED; returns them as they were. */
   private async supersedePreviousApproved(tx: Db, version: VersionRow): Promise<VersionRow[]> {
-    const where = { cycleId: version.cycleId, reportId: version.reportId, status: 'APPROVED', id: { not: version.id } };
+    const where: VersionWhere = { cycleId: version.cycleId, reportId: version.reportId, status: 'APPROVED', id: { not: version.id } };
     const previous = await this.versions(tx).findMany({ where });
     if (previous.length > 0) await this.versions(tx).updateMany({ where, data: { status: 'SUPERSEDED' } });
     return previous;
@@ -411,7 +360,7 @@ export class VersionStore {
           (version_id, cycle_id, report_id, version_number, version_status, parent_version_id, master_record_id, data, created_by, created_at)
         SELECT * FROM unnest(
           ${column(versions, (v) => v.id)}::uuid[], ${column(versions, (v) => v.cycleId)}::uuid[], ${column(versions, (v) => v.reportId)}::uuid[],
-          ${column(versions, (v) => v.versionNumber)}::int[], ${column(versions, (v) => v.status)}::varchar[],
+          ${column(versions, (v) => v.versionNumber)}::int[], ${column(versions, (v) => v.status)}::text[]::${Prisma.raw(this.phase.versionStatusType)}[],
           ${column(versions, (v) => v.parentVersionId)}::uuid[], ${column(versions, (v) => v.masterRecordId)}::uuid[],
           ${column(versions, (v) => json(v.data))}::jsonb[], ${column(versions, (v) => v.createdById)}::uuid[],
           ${column(versions, (v) => time(v.createdAt))}::timestamptz[])
@@ -427,7 +376,7 @@ export class VersionStore {
           (decision_id, version_id, item_id, item_data, position, decision_status, reason, decided_by, decided_at, decision_notes, carried_from_version_id, created_at)
         SELECT * FROM unnest(
           ${column(decisions, (d) => d.id)}::uuid[], ${column(decisions, (d) => d.versionId)}::uuid[], ${column(decisions, (d) => d.itemId)}::uuid[],
-          ${column(decisions, (d) => json(d.itemData))}::jsonb[], ${column(decisions, (d) => d.position)}::int[], ${column(decisions, (d) => d.status)}::varchar[],
+          ${column(decisions, (d) => json(d.itemData))}::jsonb[], ${column(decisions, (d) => d.position)}::int[], ${column(decisions, (d) => d.status)}::text[]::${Prisma.raw(this.phase.decisionStatusType)}[],
           ${column(decisions, (d) => d.reason)}::text[], ${column(decisions, (d) => d.decidedById)}::uuid[], ${column(decisions, (d) => time(d.decidedAt))}::timestamptz[],
           ${column(decisions, (d) => d.decisionNotes)}::text[], ${column(decisions, (d) => d.carriedFromVersionId)}::uuid[],
           ${column(decisions, (d) => time(d.createdAt))}::timestamptz[])
@@ -461,7 +410,7 @@ export class VersionStore {
    * but a decision review appends events). Inputs were checked before (input-limits): nothing unstorable gets here.
    */
   private async transaction<T>(work: (tx: Prisma.TransactionClient) => Promise<T>, appendsEvents = true): Promise<T> {
-    const result = await this.prisma.$transaction(work, TRANSACTION_OPTIONS);
+    const result = await runTransaction(this.prisma, work, TRANSACTION_OPTIONS);
     if (appendsEvents) this.announcer.announce();
     return result;
   }
@@ -491,12 +440,12 @@ export class VersionStore {
     return lockRecord(tx, this.recordKey(cycleId, reportId));
   }
 
-  private versions(db: Db): VersionTable {
-    return (db as unknown as Record<string, VersionTable>)[this.phase.versionModel]!;
+  private versions(db: Db): VersionModel {
+    return this.phase.versions(db);
   }
 
-  private decisions(db: Db): DecisionTable {
-    return (db as unknown as Record<string, DecisionTable>)[this.phase.decisionModel]!;
+  private decisions(db: Db): DecisionModel {
+    return this.phase.decisions(db);
   }
 }
 

@@ -22,3 +22,22 @@ describe('the phase registry', () => {
     expect(phase.decisionTable).toBe(tableOf(phase.decisionType));
   });
 });
+
+describe("the registry's Prisma accessors", () => {
+  /** The Prisma client property an accessor reads, found by handing it a client that records what it is asked for. */
+  function propertyRead(accessor: (db: never) => unknown): string {
+    const read: string[] = [];
+    accessor(new Proxy({}, { get: (_target, property) => read.push(String(property)) }) as never);
+    return read.join('.');
+  }
+  const lowerFirst = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);
+
+  it.each(ALL_PHASES.map((phase) => [phase.name, phase] as const))("reach %s's own models, not another phase's of the same shape", (_name, phase) => {
+    if (isFullPhase(phase)) {
+      expect(propertyRead(phase.versions)).toBe(lowerFirst(phase.dataModel));
+      expect(propertyRead(phase.decisions)).toBe(lowerFirst(phase.decisionType));
+    } else {
+      expect(propertyRead(phase.records)).toBe(lowerFirst(phase.recordType));
+    }
+  });
+});
