@@ -2,8 +2,9 @@
 // in subgraphs/kit/documents/, with {{…}} where a phase differs; each phase's copy is filled in from the phase
 // registry and typed against that phase's own subgraph schema, and the template against the kit's template schema,
 // whose types every phase's copy must then satisfy. Reads local files only. `--check` exits 1 when the committed
-// files in subgraphs/kit/src/generated/ are stale. (It loads the subgraphs, hence the kit and its generated files: if
-// those were deleted, restore them from git first.)
+// files in subgraphs/kit/src/typed-documents/ are stale. It loads the subgraphs, hence the kit and the files it
+// writes: if those were deleted, restore them from git first. (Not named `generated`: that folder name marks output
+// left out of a checkout's copy, as in tests/add-a-phase.test.ts; these files are checked in.)
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +20,7 @@ import { kitSdl, sharedSdl, subgraphTypeDefs } from '../subgraphs/kit/src/sdl';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const documentsDir = path.join(root, 'subgraphs/kit/documents');
-const generatedDir = path.join(root, 'subgraphs/kit/src/generated');
+const typedDocumentsDir = path.join(root, 'subgraphs/kit/src/typed-documents');
 
 /** The two kinds of phase, each with its template of documents and the names its copies fill in. */
 const KINDS = {
@@ -168,29 +169,29 @@ async function main(): Promise<void> {
   const files = await generate();
   const expected = new Map<string, string>();
   for (const [name, content] of files) {
-    const filepath = path.join(generatedDir, name);
+    const filepath = path.join(typedDocumentsDir, name);
     expected.set(name, await format(content, { ...(await resolveConfig(filepath)), filepath }));
   }
-  const present = await readdir(generatedDir).catch(() => [] as string[]);
+  const present = await readdir(typedDocumentsDir).catch(() => [] as string[]);
   const stale = [
     ...present.filter((name) => !expected.has(name)),
     ...(
       await Promise.all(
-        [...expected].map(async ([name, content]) => ((await readFile(path.join(generatedDir, name), 'utf8').catch(() => '')) === content ? null : name)),
+        [...expected].map(async ([name, content]) => ((await readFile(path.join(typedDocumentsDir, name), 'utf8').catch(() => '')) === content ? null : name)),
       )
     ).filter((name) => name !== null),
   ];
   if (process.argv.includes('--check')) {
     if (stale.length) {
-      console.error(`subgraphs/kit/src/generated is stale (${stale.join(', ')}): run \`npm run codegen\` and commit it.`);
+      console.error(`subgraphs/kit/src/typed-documents is stale (${stale.join(', ')}): run \`npm run codegen\` and commit it.`);
       process.exit(1);
     }
-    console.log('subgraphs/kit/src/generated is up to date.');
+    console.log('subgraphs/kit/src/typed-documents is up to date.');
     return;
   }
-  for (const name of present.filter((name) => !expected.has(name))) await rm(path.join(generatedDir, name));
-  for (const [name, content] of expected) await writeFile(path.join(generatedDir, name), content);
-  console.log(stale.length ? `Wrote subgraphs/kit/src/generated (${stale.join(', ')}).` : 'subgraphs/kit/src/generated is already up to date.');
+  for (const name of present.filter((name) => !expected.has(name))) await rm(path.join(typedDocumentsDir, name));
+  for (const [name, content] of expected) await writeFile(path.join(typedDocumentsDir, name), content);
+  console.log(stale.length ? `Wrote subgraphs/kit/src/typed-documents (${stale.join(', ')}).` : 'subgraphs/kit/src/typed-documents is already up to date.');
 }
 
 function camel(name: string): string {

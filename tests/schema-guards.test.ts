@@ -25,7 +25,7 @@ describe('checked-in schema artefacts', () => {
     expect(status).toBe(0);
   });
 
-  it('the typed documents in subgraphs/kit/src/generated are what `npm run codegen` generates now', () => {
+  it('the typed documents in subgraphs/kit/src/typed-documents are what `npm run codegen` generates now', () => {
     const { status, output } = run('schema/codegen.ts', '--check');
     expect(output).toContain('up to date');
     expect(status).toBe(0);

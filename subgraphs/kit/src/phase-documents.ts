@@ -1,9 +1,9 @@
 // The operations the gateway's workflow and the compat subgraph send to a phase's subgraph, as typed documents:
 // written once in subgraphs/kit/documents/, each phase's copy generated from the registry by `npm run codegen`.
 import type { ResultOf, TypedDocumentNode } from '@graphql-typed-document-node/core';
-import type { AuditPhaseDocuments } from './generated/audit-phase';
-import type { FullPhaseDocuments } from './generated/full-phase';
-import { AUDIT_PHASE_DOCUMENTS, FULL_PHASE_DOCUMENTS } from './generated/index';
+import type { AuditPhaseDocuments } from './typed-documents/audit-phase';
+import type { FullPhaseDocuments } from './typed-documents/full-phase';
+import { AUDIT_PHASE_DOCUMENTS, FULL_PHASE_DOCUMENTS } from './typed-documents/index';
 import type { AuditPhase, FullPhase, Phase, PhaseName } from './phases';
 
 export type { AuditPhaseDocuments, FullPhaseDocuments, ResultOf, TypedDocumentNode };
