@@ -1,5 +1,5 @@
-// The checked-in artefacts stay true to the code: the composed supergraph, the files the phase registry generates and
-// the committed migrations.
+// The checked-in artefacts stay true to the code: the composed supergraph, the files the phase registry generates, the
+// typed documents and the committed migrations.
 import { spawnSync } from 'node:child_process';
 import { repositoryRoot } from './support/stack';
 
@@ -21,6 +21,12 @@ describe('checked-in schema artefacts', () => {
 
   it('every file the phase registry generates is what it generates now', () => {
     const { status, output } = run('schema/generate.ts', '--check');
+    expect(output).toContain('up to date');
+    expect(status).toBe(0);
+  });
+
+  it('the typed documents in subgraphs/kit/src/typed-documents are what `npm run codegen` generates now', () => {
+    const { status, output } = run('schema/codegen.ts', '--check');
     expect(output).toContain('up to date');
     expect(status).toBe(0);
   });

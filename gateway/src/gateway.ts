@@ -18,7 +18,7 @@ import {
   serveGraphQL,
   IDENTITY_HEADER,
   encodeIdentity,
-  signatureHeaders,
+  signingFetch,
   type Config,
   type Logger,
   LocalSubgraph,
@@ -37,23 +37,20 @@ export const SUPERGRAPH_FILE = new URL('../../schema/supergraph.graphql', import
 
 export type GatewayContext = WorkflowContext;
 
+type Fetcher = NonNullable<NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher']>;
+type FetcherInit = NonNullable<Parameters<Fetcher>[1]>;
+
 /**
  * A subgraph reached over HTTP, with the caller's identity signed into the request headers together with the body.
  * `willSendRequest` runs before the library serializes the body, so it only names the identity; the fetcher, which
- * is handed the exact body that goes on the wire, signs the two.
+ * is handed the exact body that goes on the wire, signs the two (the kit's signingFetch, as every service's calls).
  */
 class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(url: string, secret: string) {
     // Node's own fetch (undici, pooled keep-alive connections) instead of the default make-fetch-happen, whose agent
     // builds a stack trace per request to tell HTTP from HTTPS (agent-base: about 7 % of the gateway's CPU in split mode).
-    super({ url, fetcher: fetch as unknown as NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher'] });
-    const send = this.fetcher;
-    this.fetcher = (target, init = {}) => {
-      const headers = { ...(init.headers as Record<string, string> | undefined) };
-      const identity = headers[IDENTITY_HEADER] ?? encodeIdentity(null);
-      Object.assign(headers, { [IDENTITY_HEADER]: identity }, signatureHeaders(identity, init.body ?? '', secret));
-      return send(target, { ...init, headers });
-    };
+    const signed = signingFetch(secret, fetch as unknown as (target: string, init: FetcherInit) => ReturnType<Fetcher>);
+    super({ url, fetcher: (target, init = {}) => signed(target, init) });
   }
 
   /** The subgraph's statements count towards the gateway request's own (see STATEMENTS_HEADER). */

@@ -2,8 +2,9 @@
 // phase tables through the phase subgraph's own API. A failed mirror never fails the legacy write: it is recorded,
 // with the legacy record, for backfill to replay.
 import type { Prisma } from '@phasegraph/db';
-import { PHASES, isFullPhase, type Identity, type Logger, type SubgraphClient } from '@phasegraph/kit';
+import type { Identity, Logger } from '@phasegraph/kit';
 import type { MigratedPhase, MigrationState } from './migration-state';
+import type { PhaseSubgraphs } from './phase-subgraphs';
 
 /** A legacy report attribute row. */
 export interface AttributeRow {
@@ -77,17 +78,10 @@ export function sampleSetMirror(set: SampleSetRow): Mirror {
   };
 }
 
-/** The phase subgraph's batch creation and its input type, from the registry. */
-function batchCreation(phase: MigratedPhase): { field: string; input: string } {
-  const entry = PHASES[phase];
-  if (!isFullPhase(entry)) throw new Error(`${phase} is not a FULL phase.`);
-  return { field: `${entry.fieldPrefix}CreateVersions`, input: `${entry.versionType}BatchInput` };
-}
-
 export class DualWriter {
   constructor(
     private readonly state: MigrationState,
-    private readonly phases: Record<MigratedPhase, SubgraphClient>,
+    private readonly phases: PhaseSubgraphs,
     private readonly logger: Logger,
   ) {}
 
@@ -118,9 +112,9 @@ export class DualWriter {
 
   /** Like `copy` for several mirrors of one author: one call to the phase subgraph, one transaction for the mappings. */
   async copyMany(phase: MigratedPhase, mirrors: Mirror[], actor: Identity, options: { countsAsDualWrite: boolean }): Promise<void> {
-    const { field, input } = batchCreation(phase);
-    const { created } = await this.phases[phase].request<{ created: { id: string }[] }>(
-      `mutation ($versions: [${input}!]!) { created: ${field}(versions: $versions) { id } }`,
+    const { client, documents } = this.phases[phase];
+    const { created } = await client.request(
+      documents.createVersions,
       { versions: mirrors.map(({ cycleId, reportId, data, items }) => ({ cycleId, reportId, data, items })) },
       actor,
     );

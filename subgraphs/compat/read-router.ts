@@ -20,7 +20,7 @@ interface LegacySetFields {
   createdAt: string;
 }
 
-/** A version mirroring a legacy record, as the phase subgraph returns it. */
+/** A version mirroring a legacy record, as the phase subgraph returns it (the kit's MirroredVersions document). */
 export interface MirroredVersion {
   id: string;
   cycleId: string;
@@ -29,9 +29,6 @@ export interface MirroredVersion {
   createdBy: { id: string };
   decisions: { itemId: string; itemData: Record<string, unknown> }[];
 }
-
-/** What a mirror holds, selected from a phase's version. */
-export const MIRROR_FIELDS = 'id cycleId reportId data createdBy { id } decisions { itemId itemData }';
 
 /** The legacy attribute row a Planning mirror stands for (without isLatestVersion, which depends on its siblings). */
 export function attributesFromMirror(version: MirroredVersion) {

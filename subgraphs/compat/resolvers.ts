@@ -21,6 +21,7 @@ import { LegacyStore, type ReportAttributeInput, type SampleSetInput, type Write
 import { MigrationOperations } from './migration-operations';
 import { MirrorReader } from './mirror-reader';
 import { MIGRATED_PHASES, MigrationState, requireMigratedPhase, type MigratedPhase } from './migration-state';
+import { phaseSubgraphs } from './phase-subgraphs';
 import { ReadRouter, readBucket } from './read-router';
 
 const user = (row: { createdById: string }) => ({ __typename: 'User', id: row.createdById });
@@ -34,7 +35,7 @@ function requireAdmin(context: SubgraphContext): Identity {
 export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) {
   const legacy = new LegacyStore(prisma);
   const state = new MigrationState(prisma, runtime.database);
-  const phases = { PLANNING: runtime.subgraphs.client('planning'), SAMPLE_SELECTION: runtime.subgraphs.client('sample-selection') };
+  const phases = phaseSubgraphs(runtime.subgraphs);
   const dualWriter = new DualWriter(state, phases, runtime.logger.child({ subgraph: 'compat' }));
   const mirrors = new MirrorReader(phases);
   const router = new ReadRouter(state, mirrors);

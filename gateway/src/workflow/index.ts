@@ -1,274 +1,30 @@
 // The workflow subgraph, run in the gateway's process: `phases`, and the unified version operations, which
 // dispatch to the owning phase subgraph's own operations and return `{ __typename, id }`; the query planner then
-// fetches every other selected field from that subgraph through `_entities`.
+// fetches every other selected field from that subgraph through `_entities`. This file wires its parts together.
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import {
-  ALL_PHASES,
-  JSONScalar,
-  MAX_PAGE_SIZE,
-  PHASES,
-  badUserInput,
-  isFullPhase,
-  notFound,
-  readSdlFile,
-  requireUser,
-  requireUuid,
-  sharedSdl,
-  subgraphTypeDefs,
-  type AuditPhase,
-  type FullPhase,
-  type Identity,
-  type PhaseName,
-  type SubgraphDirectory,
-  type VersionStatus,
-} from '@phasegraph/kit';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { JSONScalar, type SubgraphDirectory } from '@phasegraph/kit';
+import type { GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import type { VersionEventLog, VersionEventRow } from '../events/version-event-log';
-import { decodeCursor, encodeCursor } from './cursors';
+import type { VersionEventLog } from '../events/version-event-log';
+import type { WorkflowContext } from './context';
+import { phaseCall } from './dispatch';
+import { mutations } from './mutations';
+import { queries, versionEventFields } from './queries';
+import { workflowTypeDefs } from './type-defs';
 
-/** What the workflow's resolvers see of a gateway request. */
-export interface WorkflowContext {
-  identity: Identity | null;
-  requestId: string;
-  /** The event a subscription is delivering, already read from the log (saves reading it again per subscriber). */
-  event?: VersionEventRow;
-}
-
-/** The page size when `first` is not given. */
-export const DEFAULT_PAGE_SIZE = 20;
-
-/** The stub of each concrete version and record type, from the registry: the phase subgraph resolves the rest. */
-function concreteTypeStubs(): string {
-  const stub = (description: string, type: string, implementsList: string) =>
-    `"${description}"\ntype ${type} implements ${implementsList} @key(fields: "id", resolvable: false) {\n  "Its id (a UUID)."\n  id: ID!\n}`;
-  return ALL_PHASES.flatMap((phase) =>
-    isFullPhase(phase)
-      ? [
-          stub(`A ${phase.displayName} version; its fields come from the ${phase.subgraph} subgraph.`, phase.versionType, 'Version & PhaseRecord'),
-          stub(`A decision in a ${phase.displayName} version; its fields come from the ${phase.subgraph} subgraph.`, phase.decisionType, 'Decision'),
-        ]
-      : [stub(`A ${phase.displayName} audit record; its fields come from the ${phase.subgraph} subgraph.`, phase.recordType, 'PhaseRecord')],
-  ).join('\n\n');
-}
-
-export const workflowTypeDefs: DocumentNode = subgraphTypeDefs(
-  sharedSdl('scalars', 'enums', 'inputs'),
-  readSdlFile(new URL('./schema.graphql', import.meta.url)),
-  concreteTypeStubs(),
-);
-
-interface CreateVersionInput {
-  phase: PhaseName;
-  cycleId: string;
-  reportId: string;
-  data: unknown;
-  parentVersionId?: string | null;
-  items?: { itemId: string; itemData: unknown; reason?: string | null }[] | null;
-}
-
-interface PageArgs {
-  phase: PhaseName;
-  cycleId: string;
-  reportId: string;
-  first?: number | null;
-  after?: string | null;
-}
+export { DEFAULT_PAGE_SIZE } from './connections';
+export type { WorkflowContext } from './context';
+export { workflowTypeDefs } from './type-defs';
 
 export function buildWorkflowSchema(subgraphs: SubgraphDirectory, events: VersionEventLog): GraphQLSchema {
-  const clients = new Map(ALL_PHASES.map((phase) => [phase.name, subgraphs.client(phase.subgraph)]));
-  // The gateway request's context is the call's scope: in process, the phase subgraph's DataLoaders that the call
-  // primes then serve the planner's `_entities` fetch of the same request.
-  const call = async <Data>(phase: PhaseName, query: string, variables: Record<string, unknown>, context: WorkflowContext) =>
-    clients.get(phase)!.request<Data>(query, variables, requireUser(context), context);
-
-  const versionStub = (phase: FullPhase, id: string) => ({ __typename: phase.versionType, id });
-
-  async function versionPage(phase: FullPhase, args: PageArgs & { status?: VersionStatus | null }, context: WorkflowContext) {
-    const first = pageSize(args.first);
-    const before = args.after ? decodeCursor(args.after, 'version').versionNumber : null;
-    const { page } = await call<{ page: { id: string; versionNumber: number }[] }>(
-      phase.name,
-      `query ($cycleId: ID!, $reportId: ID!, $status: VersionStatus, $first: Int!, $before: Int) {
-        page: ${phase.fieldPrefix}Versions(cycleId: $cycleId, reportId: $reportId, status: $status, first: $first, beforeVersionNumber: $before) { id versionNumber }
-      }`,
-      { cycleId: args.cycleId, reportId: args.reportId, status: args.status ?? null, first: first + 1, before },
-      context,
-    );
-    return connection(page, first, Boolean(args.after), (row) => ({
-      cursor: encodeCursor({ kind: 'version', versionNumber: row.versionNumber }),
-      node: versionStub(phase, row.id),
-    }));
-  }
-
-  async function recordPage(phase: AuditPhase, args: PageArgs, context: WorkflowContext) {
-    const first = pageSize(args.first);
-    const before = args.after ? decodeCursor(args.after, 'record') : null;
-    const { page } = await call<{ page: { id: string; createdAt: Date | string }[] }>(
-      phase.name,
-      `query ($cycleId: ID!, $reportId: ID!, $first: Int!, $beforeCreatedAt: DateTime, $beforeId: ID) {
-        page: ${phase.fieldPrefix}AuditTrail(cycleId: $cycleId, reportId: $reportId, first: $first, beforeCreatedAt: $beforeCreatedAt, beforeId: $beforeId) { id createdAt }
-      }`,
-      { cycleId: args.cycleId, reportId: args.reportId, first: first + 1, beforeCreatedAt: before?.createdAt ?? null, beforeId: before?.id ?? null },
-      context,
-    );
-    return connection(page, first, Boolean(args.after), (row) => ({
-      cursor: encodeCursor({ kind: 'record', createdAt: new Date(row.createdAt).toISOString(), id: row.id }),
-      node: { __typename: phase.recordType, id: row.id },
-    }));
-  }
-
+  const call = phaseCall(subgraphs);
   const resolvers: GraphQLResolverMap<WorkflowContext> = {
     JSON: JSONScalar,
     DateTime: DateTimeResolver,
-    VersionEvent: {
-      cursor: (event: VersionEventRow) => encodeCursor({ kind: 'event', id: event.id }),
-      actor: (event: VersionEventRow) => ({ __typename: 'User', id: event.actorId }),
-      record: (event: VersionEventRow) => {
-        const phase = PHASES[event.phase];
-        return { __typename: isFullPhase(phase) ? phase.versionType : phase.recordType, id: event.versionId };
-      },
-    },
-    Query: {
-      phases: () => ALL_PHASES,
-      versionEvent: async (_: unknown, args: { cursor: string }, context: WorkflowContext) => {
-        requireUser(context);
-        const { id } = decodeCursor(args.cursor, 'event');
-        return context.event?.id === id ? context.event : events.byId(id);
-      },
-      phaseMetrics: async (_: unknown, args: { phase: PhaseName; cycleId?: string | null; reportId?: string | null }, context: WorkflowContext) => {
-        requireUser(context);
-        const cycleId = args.cycleId ? requireUuid(args.cycleId, 'cycleId') : null;
-        const reportId = args.reportId ? requireUuid(args.reportId, 'reportId') : null;
-        return { phase: args.phase, cycleId, reportId, ...(await events.metrics(args.phase, cycleId, reportId)) };
-      },
-      currentVersion: async (_: unknown, args: { phase: PhaseName; cycleId: string; reportId: string }, context: WorkflowContext) => {
-        const phase = fullPhase(args.phase);
-        const { current } = await call<{ current: { id: string } | null }>(
-          phase.name,
-          `query ($cycleId: ID!, $reportId: ID!) { current: ${phase.fieldPrefix}CurrentVersion(cycleId: $cycleId, reportId: $reportId) { id } }`,
-          { cycleId: args.cycleId, reportId: args.reportId },
-          context,
-        );
-        if (!current) throw notFound(`No ${phase.displayName} version is approved for cycle ${args.cycleId} and report ${args.reportId}.`);
-        return versionStub(phase, current.id);
-      },
-      version: async (_: unknown, args: { phase: PhaseName; id: string }, context: WorkflowContext) => {
-        const phase = fullPhase(args.phase);
-        const { version } = await call<{ version: { id: string } | null }>(
-          phase.name,
-          `query ($id: ID!) { version: ${phase.fieldPrefix}Version(id: $id) { id } }`,
-          { id: args.id },
-          context,
-        );
-        return version && versionStub(phase, version.id);
-      },
-      versions: (_: unknown, args: PageArgs & { status?: VersionStatus | null }, context: WorkflowContext) => versionPage(fullPhase(args.phase), args, context),
-      auditTrail: (_: unknown, args: PageArgs, context: WorkflowContext) => {
-        const phase = PHASES[args.phase];
-        return isFullPhase(phase) ? versionPage(phase, args, context) : recordPage(phase, args, context);
-      },
-    },
-    Mutation: {
-      createVersion: async (_: unknown, { input }: { input: CreateVersionInput }, context: WorkflowContext) => {
-        const phase = PHASES[input.phase];
-        if (isFullPhase(phase)) {
-          const { created } = await call<{ created: { id: string } }>(
-            phase.name,
-            `mutation ($cycleId: ID!, $reportId: ID!, $data: JSON!, $parentVersionId: ID, $items: [DecisionInput!]) {
-              created: ${phase.fieldPrefix}CreateVersion(cycleId: $cycleId, reportId: $reportId, data: $data, parentVersionId: $parentVersionId, items: $items) { id }
-            }`,
-            { cycleId: input.cycleId, reportId: input.reportId, data: input.data, parentVersionId: input.parentVersionId ?? null, items: input.items ?? null },
-            context,
-          );
-          return versionStub(phase, created.id);
-        }
-        if (input.parentVersionId || input.items?.length) {
-          throw badUserInput(`${phase.displayName} is an AUDIT_ONLY phase: its records take neither parentVersionId nor items.`, { argument: 'input' });
-        }
-        const { created } = await call<{ created: { id: string } }>(
-          phase.name,
-          `mutation ($cycleId: ID!, $reportId: ID!, $data: JSON!) { created: ${phase.fieldPrefix}AppendRecord(cycleId: $cycleId, reportId: $reportId, data: $data) { id } }`,
-          { cycleId: input.cycleId, reportId: input.reportId, data: input.data },
-          context,
-        );
-        return { __typename: phase.recordType, id: created.id };
-      },
-      approveVersion: (_: unknown, args: { phase: PhaseName; versionId: string; notes?: string | null }, context: WorkflowContext) =>
-        review(fullPhase(args.phase, 'approved'), 'Approve', { id: args.versionId, notes: args.notes ?? null }, context),
-      rejectVersion: (_: unknown, args: { phase: PhaseName; versionId: string; notes: string }, context: WorkflowContext) =>
-        review(fullPhase(args.phase, 'rejected'), 'Reject', { id: args.versionId, notes: args.notes }, context),
-      reviewDecisions: async (_: unknown, args: { phase: PhaseName; versionId: string; reviews: unknown[] }, context: WorkflowContext) => {
-        const phase = fullPhase(args.phase);
-        const { reviewed } = await call<{ reviewed: { id: string }[] }>(
-          phase.name,
-          `mutation ($versionId: ID!, $reviews: [DecisionReviewInput!]!) { reviewed: ${phase.fieldPrefix}ReviewDecisions(versionId: $versionId, reviews: $reviews) { id } }`,
-          { versionId: args.versionId, reviews: args.reviews },
-          context,
-        );
-        return reviewed.map((decision) => ({ __typename: phase.decisionType, id: decision.id }));
-      },
-      createVersionFromBaseline: async (
-        _: unknown,
-        args: { phase: PhaseName; baselineVersionId: string; additionalItems?: unknown[] | null },
-        context: WorkflowContext,
-      ) => {
-        const phase = fullPhase(args.phase);
-        const { created } = await call<{ created: { id: string } }>(
-          phase.name,
-          `mutation ($baselineVersionId: ID!, $additionalItems: [DecisionInput!]) {
-            created: ${phase.fieldPrefix}CreateVersionFromBaseline(baselineVersionId: $baselineVersionId, additionalItems: $additionalItems) { id }
-          }`,
-          { baselineVersionId: args.baselineVersionId, additionalItems: args.additionalItems ?? null },
-          context,
-        );
-        return versionStub(phase, created.id);
-      },
-    },
+    VersionEvent: versionEventFields,
+    Query: queries(call, events),
+    Mutation: mutations(call),
   };
-
-  async function review(phase: FullPhase, verb: 'Approve' | 'Reject', variables: { id: string; notes: string | null }, context: WorkflowContext) {
-    const { reviewed } = await call<{ reviewed: { id: string } }>(
-      phase.name,
-      `mutation ($id: ID!, $notes: String${verb === 'Reject' ? '!' : ''}) { reviewed: ${phase.fieldPrefix}${verb}Version(id: $id, notes: $notes) { id } }`,
-      variables,
-      context,
-    );
-    return versionStub(phase, reviewed.id);
-  }
-
   return buildSubgraphSchema({ typeDefs: workflowTypeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> });
-}
-
-/** The FULL phase named; an AUDIT_ONLY phase has no versions to read (or approve, or reject). */
-function fullPhase(name: PhaseName, outcome?: 'approved' | 'rejected'): FullPhase {
-  const phase = PHASES[name];
-  if (isFullPhase(phase)) return phase;
-  throw badUserInput(
-    outcome
-      ? `${phase.displayName} is an AUDIT_ONLY phase: its records cannot be ${outcome}.`
-      : `${phase.displayName} is an AUDIT_ONLY phase: it has no versions; read its auditTrail.`,
-    { argument: 'phase' },
-  );
-}
-
-function pageSize(first: number | null | undefined): number {
-  const size = first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) throw badUserInput(`first must be between 1 and ${MAX_PAGE_SIZE}.`, { argument: 'first' });
-  return size;
-}
-
-/** A Relay connection from a page fetched with one row more than asked, which tells whether another page follows. */
-function connection<Row, Edge extends { cursor: string }>(rows: Row[], first: number, afterCursor: boolean, edge: (row: Row) => Edge) {
-  const edges = rows.slice(0, first).map(edge);
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: rows.length > first,
-      hasPreviousPage: afterCursor,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-  };
 }

@@ -46,10 +46,20 @@ export {
   encodeIdentity,
   signIdentity,
   signatureHeaders,
+  signingFetch,
   verifyIdentity,
   type Identity,
+  type SignableRequest,
 } from './signed-identity';
 export { LocalSubgraph, SubgraphClient, SubgraphDirectory, type RequestScope, type SubgraphUrls } from './subgraph-client';
+export {
+  auditPhaseDocuments,
+  fullPhaseDocuments,
+  type AuditPhaseDocuments,
+  type FullPhaseDocuments,
+  type ResultOf,
+  type TypedDocumentNode,
+} from './phase-documents';
 export {
   defineSubgraph,
   requireUser,

@@ -63,6 +63,15 @@ export function phaseSubgraph(name: PhaseName, behaviour: PhaseBehaviour = {}): 
   );
 }
 
+/** Which versions a page of a FULL phase holds (its `…Versions` and `…VersionPage` fields). */
+interface VersionPageArgs {
+  cycleId: string;
+  reportId: string;
+  status?: VersionStatus | null;
+  first: number;
+  beforeVersionNumber?: number | null;
+}
+
 interface FullPhaseContext extends SubgraphContext {
   versions: DataLoader<string, VersionRow | null>;
   decisions: DataLoader<string, DecisionRow | null>;
@@ -74,6 +83,12 @@ function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: Subgrap
   const store = new VersionStore(phase, prisma, announcerFor(prisma, runtime));
   const identity = runtime.subgraphs.client('identity');
   const p = phase.fieldPrefix;
+  const versionRows = (args: VersionPageArgs, rows: number) =>
+    store.versionPage(requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId'), {
+      status: args.status,
+      first: rows,
+      beforeVersionNumber: args.beforeVersionNumber,
+    });
   const resolvers: GraphQLResolverMap<FullPhaseContext> = {
     [phase.versionType]: {
       __resolveReference: (reference: { id: string }, context: FullPhaseContext) => context.versions.load(reference.id),
@@ -96,17 +111,14 @@ function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: Subgrap
         requireUser(context);
         return store.currentVersion(requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId'));
       },
-      [`${p}Versions`]: (
-        _: unknown,
-        args: { cycleId: string; reportId: string; status?: VersionStatus | null; first: number; beforeVersionNumber?: number | null },
-        context: FullPhaseContext,
-      ) => {
+      [`${p}Versions`]: (_: unknown, args: VersionPageArgs, context: FullPhaseContext) => {
         requireUser(context);
-        return store.versionPage(requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId'), {
-          status: args.status,
-          first: pageSize(args.first),
-          beforeVersionNumber: args.beforeVersionNumber,
-        });
+        return versionRows(args, pageSize(args.first));
+      },
+      [`${p}VersionPage`]: async (_: unknown, args: VersionPageArgs, context: FullPhaseContext) => {
+        requireUser(context);
+        const first = pageSize(args.first);
+        return page(await versionRows(args, first + 1), first);
       },
     },
     Mutation: {
@@ -211,14 +223,15 @@ function auditPhaseSetup(phase: AuditPhase, prisma: PrismaClient, runtime: Subgr
         requireUser(context);
         return context.records.load(requireUuid(args.id, 'id'));
       },
-      [`${p}AuditTrail`]: (
+      [`${p}RecordPage`]: async (
         _: unknown,
         args: { cycleId: string; reportId: string; first: number; beforeCreatedAt?: Date | null; beforeId?: string | null },
         context: AuditPhaseContext,
       ) => {
         requireUser(context);
+        const first = pageSize(args.first);
         const before = args.beforeCreatedAt && args.beforeId ? { createdAt: args.beforeCreatedAt, id: requireUuid(args.beforeId, 'beforeId') } : null;
-        return trail.page(requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId'), pageSize(args.first), before);
+        return page(await trail.page(requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId'), first + 1, before), first);
       },
     },
     Mutation: {
@@ -272,7 +285,12 @@ function userReference(id: string | null) {
 }
 
 function pageSize(first: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE + 1)
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE)
     throw badUserInput(`first must be between 1 and ${MAX_PAGE_SIZE}.`, { argument: 'first' });
   return first;
+}
+
+/** A page of `first` rows from rows read one beyond it: the extra row, if there is one, says that another page follows. */
+function page<Row>(rows: Row[], first: number): { nodes: Row[]; hasNextPage: boolean } {
+  return { nodes: rows.slice(0, first), hasNextPage: rows.length > first };
 }

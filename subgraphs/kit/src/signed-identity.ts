@@ -38,6 +38,27 @@ export function signIdentity(identity: Identity | null, body: string, secret: st
   return { [IDENTITY_HEADER]: encoded, ...signatureHeaders(encoded, body, secret, now) };
 }
 
+/** What signing needs of a request to a subgraph: its headers, as a record, and its body exactly as sent. */
+export interface SignableRequest {
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+}
+
+/**
+ * `send`, signing every request: the identity its IDENTITY_HEADER names (anonymous when absent), with the time and
+ * the exact body it carries. The one place requests to subgraphs are signed: the gateway's query-plan fetches and
+ * every service's own calls to a subgraph go through it.
+ */
+export function signingFetch<Init extends SignableRequest, Response>(
+  secret: string,
+  send: (url: string, init: Init) => Promise<Response>,
+): (url: string, init: Init) => Promise<Response> {
+  return (url, init) => {
+    const identity = init.headers?.[IDENTITY_HEADER] ?? encodeIdentity(null);
+    return send(url, { ...init, headers: { ...init.headers, [IDENTITY_HEADER]: identity, ...signatureHeaders(identity, init.body ?? '', secret) } });
+  };
+}
+
 /** Why a request's identity headers were refused. */
 export class IdentitySignatureError extends Error {}
 

@@ -1,13 +1,15 @@
-// Calls from one phasegraph service to a subgraph's own operations. Transport follows placement: a subgraph in this
-// process is executed in process (each operation text parsed and validated once, no HTTP, no JSON) with the same
-// per-request context and resolvers, hence the same authorization, as over the wire; a subgraph in another process
-// is called over HTTP (pooled keep-alive connections) with the caller's signed identity.
+// Calls from one phasegraph service to a subgraph's own operations, typed documents (subgraphs/kit/documents) or,
+// for a one-off, operation text. Transport follows placement: a subgraph in this process is executed in process (each
+// document validated once, each text parsed and validated once; no HTTP, no JSON) with the same per-request context
+// and resolvers, hence the same authorization, as over the wire; a subgraph in another process is called over HTTP
+// (pooled keep-alive connections) with the caller's signed identity.
 import { randomUUID } from 'node:crypto';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { addStatements } from '@phasegraph/db';
-import { GraphQLError, execute, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, execute, parse, print, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { PUBLIC_CODES, serviceUnavailable } from './errors';
 import { REQUEST_ID_HEADER, STATEMENTS_HEADER } from './http';
-import { signIdentity, type Identity } from './signed-identity';
+import { IDENTITY_HEADER, encodeIdentity, signingFetch, type Identity } from './signed-identity';
 
 /** What every subgraph resolver sees: the verified caller (null when anonymous) and the request's id. */
 export interface SubgraphContext {
@@ -29,9 +31,22 @@ export type SubgraphUrls = ReadonlyMap<string, string>;
 /** The most distinct operation texts a subgraph keeps parsed and validated; past it the cache starts over. */
 const MAX_CACHED_DOCUMENTS = 1_000;
 
+/** A call to a subgraph over HTTP. */
+interface HttpCall {
+  method: 'POST';
+  headers: Record<string, string>;
+  body: string;
+  signal: AbortSignal;
+}
+
+/** Each typed document's text, printed once, for calls over HTTP. */
+const printedDocuments = new WeakMap<DocumentNode, string>();
+
 /** A subgraph built in this process: its executable schema, how it builds a request's context, and its readiness. */
 export class LocalSubgraph<Context extends SubgraphContext = SubgraphContext> {
   private readonly documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
+  /** What validating each typed document against this schema found (nothing, for a document that fits). */
+  private readonly validations = new WeakMap<DocumentNode, readonly GraphQLError[]>();
   private readonly contexts = new WeakMap<RequestScope, Context>();
 
   constructor(
@@ -47,7 +62,7 @@ export class LocalSubgraph<Context extends SubgraphContext = SubgraphContext> {
 
   /** Executes `query` with `contextValue` (from `requestContext`, or the caller's own for a schema built on it). */
   async execute(
-    query: string,
+    query: string | DocumentNode,
     variables: Record<string, unknown> | undefined,
     operationName: string | undefined,
     contextValue: unknown,
@@ -68,7 +83,8 @@ export class LocalSubgraph<Context extends SubgraphContext = SubgraphContext> {
   }
 
   /** The parsed, validated operation, or why it is not one. */
-  private document(query: string): DocumentNode | readonly GraphQLError[] {
+  private document(query: string | DocumentNode): DocumentNode | readonly GraphQLError[] {
+    if (typeof query !== 'string') return this.validated(query);
     const cached = this.documents.get(query);
     if (cached) return cached;
     let result: DocumentNode | readonly GraphQLError[];
@@ -84,12 +100,24 @@ export class LocalSubgraph<Context extends SubgraphContext = SubgraphContext> {
     this.documents.set(query, result);
     return result;
   }
+
+  /** A document built ahead of time (it is parsed already), validated against this schema the first time it comes. */
+  private validated(document: DocumentNode): DocumentNode | readonly GraphQLError[] {
+    let errors = this.validations.get(document);
+    if (!errors) {
+      errors = validate(this.schema, document);
+      this.validations.set(document, errors);
+    }
+    return errors.length > 0 ? errors : document;
+  }
 }
 
 /** Every subgraph a process can call: those built in it, and the URLs of those served elsewhere. */
 export class SubgraphDirectory {
   private readonly locals = new Map<string, LocalSubgraph>();
   private readonly served = new Map<string, string>();
+  /** Node's fetch (pooled keep-alive connections), each request signed with the caller's identity. */
+  readonly fetch: (url: string, call: HttpCall) => Promise<Response>;
 
   constructor(
     /** Subgraphs served by other processes. */
@@ -98,6 +126,7 @@ export class SubgraphDirectory {
     readonly secret: string,
   ) {
     for (const [name, url] of Object.entries(remote)) if (url) this.served.set(name, url);
+    this.fetch = signingFetch(secret, (url, call: HttpCall) => fetch(url, call));
   }
 
   /** Registers a subgraph built in this process: calls to it run in process from now on. */
@@ -146,6 +175,7 @@ export class SubgraphDirectory {
   }
 }
 
+/** Calls one subgraph, wherever it is served; the workflow, compat and the kit's own cross-subgraph checks share it. */
 export class SubgraphClient {
   constructor(
     private readonly subgraph: string,
@@ -153,18 +183,27 @@ export class SubgraphClient {
   ) {}
 
   /**
-   * Runs `query` on the subgraph as `identity` and returns its data; throws the subgraph's first error. Leaf values
-   * are as the subgraph's scalars serialize them: a DateTime is a Date in process and a string over HTTP.
+   * Runs `operation` on the subgraph as `identity` and returns its data, typed by the document; throws the subgraph's
+   * first error. Leaf values are as the subgraph's scalars serialize them: a DateTime is a Date in process and a
+   * string over HTTP (the documents' types say `Date | string`).
    */
-  async request<Data>(query: string, variables: Record<string, unknown>, identity: Identity | null, scope?: RequestScope): Promise<Data> {
+  request<Result, Variables extends Record<string, unknown>>(
+    operation: TypedDocumentNode<Result, Variables>,
+    variables: Variables,
+    identity: Identity | null,
+    scope?: RequestScope,
+  ): Promise<Result>;
+  /** Runs an operation given as text, for calls not among the typed documents; its data is what the caller says. */
+  request<Data>(query: string, variables: Record<string, unknown>, identity: Identity | null, scope?: RequestScope): Promise<Data>;
+  async request<Data>(operation: string | DocumentNode, variables: Record<string, unknown>, identity: Identity | null, scope?: RequestScope): Promise<Data> {
     const local = this.directory.local(this.subgraph);
     if (local) {
-      const { data, errors } = await local.execute(query, variables, undefined, local.requestContext(identity, scope));
+      const { data, errors } = await local.execute(operation, variables, undefined, local.requestContext(identity, scope));
       const [first] = errors ?? [];
       if (first) throw publicOrOriginal(first);
       return data as Data;
     }
-    return this.overHttp<Data>(query, variables, identity, scope);
+    return this.overHttp<Data>(typeof operation === 'string' ? operation : printed(operation), variables, identity, scope);
   }
 
   private async overHttp<Data>(query: string, variables: Record<string, unknown>, identity: Identity | null, scope?: RequestScope): Promise<Data> {
@@ -173,11 +212,11 @@ export class SubgraphClient {
     const requestBody = JSON.stringify({ query, variables });
     let response: Response;
     try {
-      response = await fetch(url, {
+      response = await this.directory.fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          ...signIdentity(identity, requestBody, this.directory.secret),
+          [IDENTITY_HEADER]: encodeIdentity(identity),
           ...(scope ? { [REQUEST_ID_HEADER]: scope.requestId } : {}),
         },
         body: requestBody,
@@ -200,6 +239,16 @@ export class SubgraphClient {
     if (!response.ok || !body?.data) throw serviceUnavailable(`The ${this.subgraph} subgraph answered HTTP ${response.status}.`);
     return body.data;
   }
+}
+
+/** A typed document's text (printed once per document). */
+function printed(document: DocumentNode): string {
+  let text = printedDocuments.get(document);
+  if (text === undefined) {
+    text = print(document);
+    printedDocuments.set(document, text);
+  }
+  return text;
 }
 
 /**

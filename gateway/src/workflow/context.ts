@@ -1,0 +1,11 @@
+// What the workflow's resolvers see of a gateway request.
+import type { Identity } from '@phasegraph/kit';
+import type { VersionEventRow } from '../events/version-event-log';
+
+/** What the workflow's resolvers see of a gateway request. */
+export interface WorkflowContext {
+  identity: Identity | null;
+  requestId: string;
+  /** The event a subscription is delivering, already read from the log (saves reading it again per subscriber). */
+  event?: VersionEventRow;
+}
