@@ -31,7 +31,7 @@ export async function startStack(config: Config, logger: Logger): Promise<Stack>
     ]);
   }
   try {
-    database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+    database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, logger });
     if (embedded.length > 0) {
       migrationsApplied = await database.migrate();
       for (const definition of embedded) {
