@@ -15,7 +15,15 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(config: Config, logger: Logger): Promise<Stack> {
+export interface StackOptions {
+  /**
+   * Work to finish, every subgraph built, before the gateway listens (a development start's demo data): the gateway's
+   * /health answers 200 only once start-up is complete.
+   */
+  beforeServing?: (subgraphs: SubgraphDirectory) => Promise<void>;
+}
+
+export async function startStack(config: Config, logger: Logger, options: StackOptions = {}): Promise<Stack> {
   const subgraphs = new SubgraphDirectory(config.subgraphUrls, config.subgraphSecret);
   const embedded = SUBGRAPHS.filter((subgraph) => !subgraphs.url(subgraph.name));
   const servers: RunningServer[] = [];
@@ -42,6 +50,7 @@ export async function startStack(config: Config, logger: Logger): Promise<Stack>
         subgraphs.setUrl(definition.name, server.url);
       }
     }
+    await options.beforeServing?.(subgraphs);
     const gateway = await startGateway(config, subgraphs, database, logger);
     servers.unshift(gateway);
     return { gateway, subgraphs, database: database!, migrationsApplied, close };
