@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'prisma/generated/**', '.phasegraph-data/**', '**/*.graphql'] },
+  { ignores: ['**/node_modules/**', '**/.tsbuild/**', 'prisma/generated/**', '.phasegraph-data/**', '**/*.graphql'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -8,18 +8,7 @@ import { openDatabase } from '@phasegraph/db';
 import { SUBGRAPH_NAMES } from '@phasegraph/kit';
 import { Client, Pool } from 'pg';
 import { median, measureHttp, measureTransactions, type HttpLoad, type RunResult } from './support/load';
-import {
-  createDatabase,
-  freePort,
-  logDir,
-  onTeardown,
-  startNode,
-  startOneProcessStack,
-  tearDownOnSignals,
-  teardown,
-  waitForHealth,
-  type Child,
-} from './support/processes';
+import { createDatabase, freePort, logDir, onTeardown, startNode, startOneProcessStack, tearDownOnSignals, teardown, type Child } from './support/processes';
 import {
   COMPAT_REPORT_ATTRIBUTES_QUERY,
   JWT_SECRET,
@@ -172,16 +161,18 @@ async function startSplitDeployment(): Promise<SplitDeployment> {
   };
   const subgraphs = await Promise.all(
     SUBGRAPH_NAMES.map((name, i) =>
-      startNode(name, 'subgraphs/kit/src/main.ts', { args: [name], env: { ...common, PORT: String(ports[i]) }, readyWhen: /"subgraph ready"/ }),
+      startNode(name, 'subgraphs/kit/src/main.ts', {
+        args: [name],
+        env: { ...common, PORT: String(ports[i]) },
+        healthUrl: `http://127.0.0.1:${ports[i]}/health`,
+      }),
     ),
   );
-  await Promise.all(ports.map((port) => waitForHealth(`http://127.0.0.1:${port}/health`)));
   const [gatewayPort, hivePort] = [await freePort(), await freePort()];
   const [gateway, hive] = await Promise.all([
-    startNode('gateway', 'gateway/src/main.ts', { env: { ...common, PORT: String(gatewayPort) }, readyWhen: /ready at http/ }),
-    startNode('hive-gateway', 'bench/hive-gateway.ts', { env: { ...common, PORT: String(hivePort) }, readyWhen: /Hive Gateway ready at/ }),
+    startNode('gateway', 'gateway/src/main.ts', { env: { ...common, PORT: String(gatewayPort) }, healthUrl: `http://127.0.0.1:${gatewayPort}/health` }),
+    startNode('hive-gateway', 'bench/hive-gateway.ts', { env: { ...common, PORT: String(hivePort) }, healthUrl: `http://127.0.0.1:${hivePort}/health` }),
   ]);
-  await Promise.all([waitForHealth(`http://127.0.0.1:${gatewayPort}/health`), waitForHealth(`http://127.0.0.1:${hivePort}/health`)]);
   return {
     databaseUrl,
     gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`,

@@ -242,13 +242,13 @@ function phasePackage(phase: Phase): string {
     description: `The ${phase.displayName} subgraph. ${GENERATED}`,
     type: 'module',
     main: 'index.ts',
-    scripts: { start: `tsx ../kit/src/main.ts ${phase.subgraph}`, lint: 'tsc --noEmit -p .', build: 'tsc --noEmit -p .' },
+    scripts: { start: `tsx ../kit/src/main.ts ${phase.subgraph}`, typecheck: 'tsc --build' },
     dependencies: { '@phasegraph/db': PACKAGE_VERSION, '@phasegraph/kit': PACKAGE_VERSION },
   });
 }
 
 function phaseTsconfig(): string {
-  return json({ extends: '../../tsconfig.base.json', include: ['*.ts'] });
+  return json({ extends: '../../tsconfig.base.json', include: ['*.ts'], references: [{ path: '../kit' }, { path: '../../prisma' }] });
 }
 
 function phaseIndex(phase: Phase, hasBehaviour: boolean): string {

@@ -526,7 +526,7 @@ describe('hostile input to the legacy writes and the migration', () => {
 
 describe('the operator CLI', () => {
   const run = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'gateway/src/migration-cli.ts', ...args], {
+    spawnSync(process.execPath, ['--import', 'tsx', 'cli/migration.ts', ...args], {
       cwd: repositoryRoot,
       encoding: 'utf8',
       env: { ...process.env, PHASEGRAPH_URL: stack.gatewayUrl, PHASEGRAPH_TOKEN: admin.token },
@@ -548,7 +548,7 @@ describe('the operator CLI', () => {
   });
 
   it("refuses a non-admin with the API's code", async () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'gateway/src/migration-cli.ts', 'status'], {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'cli/migration.ts', 'status'], {
       cwd: repositoryRoot,
       encoding: 'utf8',
       env: { ...process.env, PHASEGRAPH_URL: stack.gatewayUrl, PHASEGRAPH_TOKEN: tester.token },

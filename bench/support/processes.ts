@@ -6,7 +6,7 @@ import { createWriteStream, mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { adminQuery, repositoryRoot } from '../../tests/support/stack';
+import { adminQuery, recordOutput, repositoryRoot, subgraphUrlsListedIn, untilHealthy } from '../../tests/support/stack';
 
 /** Clean-ups still to run, newest first: stopping a process before dropping the database it uses. */
 const cleanups: (() => Promise<void>)[] = [];
@@ -70,6 +70,8 @@ export interface Child {
   logFile: string;
   /** Everything the process wrote to stdout so far. */
   stdout(): string;
+  /** Resolves with what `read` finds in its stdout, once it finds something; rejects if the process exits first. */
+  untilStdout<T>(read: (stdout: string) => T | undefined): Promise<T>;
   /** Sends `signal` (SIGTERM), SIGKILL after 10 s; resolves once it has exited. Safe to call again. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -79,13 +81,16 @@ export interface StartOptions {
   nodeFlags?: string[];
   args?: string[];
   env: Record<string, string>;
-  /** The process is up once its output (stdout and stderr together) matches this. */
-  readyWhen: RegExp;
+  /** The process is up once this answers 200: its /health. */
+  healthUrl: string;
 }
 
+/** How much of a process's output a failure to start quotes. */
+const OUTPUT_QUOTED = 3_000;
+
 /**
- * Starts `node --import tsx <script>` from the repository root and resolves once its output matches `readyWhen`
- * (rejects, with the log's tail, if it exits first or takes over 120 s). Stopped at teardown.
+ * Starts `node --import tsx <script>` from the repository root and resolves once its health URL answers 200
+ * (rejects, with the end of its output, as soon as it exits first). Stopped at teardown.
  */
 export async function startNode(name: string, script: string, options: StartOptions): Promise<Child> {
   const logFile = path.join(logDir, `${name}.log`);
@@ -95,8 +100,14 @@ export async function startNode(name: string, script: string, options: StartOpti
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let output = '';
+  const stdout = recordOutput(child);
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    log.write(chunk);
+    tail = (tail + chunk.toString()).slice(-OUTPUT_QUOTED);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stopped: Promise<void> | undefined;
   const stop = (signal: NodeJS.Signals = 'SIGTERM') =>
@@ -110,46 +121,8 @@ export async function startNode(name: string, script: string, options: StartOpti
       await new Promise((resolve) => log.end(resolve));
     })());
   cleanups.push(stop);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => fail('did not start within 120 s'), 120_000);
-    const fail = (reason: string) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} ${reason}; its output (${logFile}) ends:\n${output.slice(-3000)}`));
-    };
-    const watch = (chunk: Buffer, isStdout: boolean) => {
-      log.write(chunk);
-      if (isStdout) stdout += chunk.toString();
-      if (output.length < 1_000_000) output += chunk.toString();
-      if (options.readyWhen.test(output)) {
-        clearTimeout(timer);
-        child.off('exit', onExit);
-        resolve();
-      }
-    };
-    const onExit = (code: number | null) => fail(`exited (code ${code})`);
-    child.stdout!.on('data', (chunk: Buffer) => watch(chunk, true));
-    child.stderr!.on('data', (chunk: Buffer) => watch(chunk, false));
-    child.once('exit', onExit);
-  });
-  return { name, process: child, logFile, stdout: () => stdout, stop };
-}
-
-/** Resolves once `url` answers 200: the process said it is up, this confirms it serves (the gateway checks its subgraphs). */
-export async function waitForHealth(url: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return;
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    // The gateway answers 503 until every subgraph it calls answers; retry soon.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s (last: ${last})`);
+  await untilHealthy(child, options.healthUrl, () => `${name}'s output (${logFile}) ends:\n${tail}`);
+  return { name, process: child, logFile, stdout: stdout.text, untilStdout: stdout.until, stop };
 }
 
 /** `npm start` on a fresh database of `serverUrl`: the gateway and every subgraph in one process, ready. */
@@ -160,13 +133,22 @@ export async function startOneProcessStack(
   nodeFlags: string[] = [],
 ): Promise<{ child: Child; databaseUrl: string; gatewayUrl: string; subgraphUrl(subgraph: string): string }> {
   const databaseUrl = await createDatabase(serverUrl);
+  const gatewayUrl = `http://127.0.0.1:${await freePort()}/graphql`;
   const child = await startNode(name, 'gateway/src/main.ts', {
     nodeFlags,
-    env: { ...env, PORT: String(await freePort()), DATABASE_URL: databaseUrl, NODE_ENV: 'production', LOG_LEVEL: 'info' },
-    // The banner lists every subgraph; compat comes last.
-    readyWhen: /ready at http[\s\S]*compat subgraph: http\S+\s/,
+    env: { ...env, HOST: '127.0.0.1', PORT: new URL(gatewayUrl).port, DATABASE_URL: databaseUrl, NODE_ENV: 'production', LOG_LEVEL: 'info' },
+    healthUrl: new URL('/health', gatewayUrl).toString(),
   });
-  const gatewayUrl = /ready at (http\S+)/.exec(child.stdout())![1]!;
-  await waitForHealth(new URL('/health', gatewayUrl).toString());
-  return { child, databaseUrl, gatewayUrl, subgraphUrl: (subgraph) => new RegExp(`${subgraph} subgraph: (http\\S+)`).exec(child.stdout())![1]! };
+  // The subgraphs it serves in process listen where it chose; the banner it prints once ready says where.
+  const subgraphUrls = await child.untilStdout(subgraphUrlsListedIn);
+  return {
+    child,
+    databaseUrl,
+    gatewayUrl,
+    subgraphUrl: (subgraph) => subgraphUrls[subgraph] ?? fail(`the gateway serves no ${subgraph} subgraph`),
+  };
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }

@@ -8,7 +8,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, { service: 'phasegraph' });
   for (const warning of config.warnings) logger.warn(warning);
-  const stack = await startStack(config, logger);
+  // Outside production the demo users and data are seeded before the gateway listens: once it is ready (its /health
+  // answers 200), they are there.
+  let demo: Awaited<ReturnType<typeof seedDemo>> | undefined;
+  const stack = await startStack(config, logger, {
+    async beforeServing(subgraphs) {
+      if (!config.production) demo = await seedDemo(subgraphs, config.jwtSecret);
+    },
+  });
   // Shutdown: /health answers 503 at once, requests in flight are answered (up to SHUTDOWN_TIMEOUT_MS), subscriptions
   // close with 1001, then the subgraphs and the database. A second signal does not wait.
   const stop = async (signal: string) => {
@@ -29,8 +36,7 @@ async function main(): Promise<void> {
     'Subgraphs (they accept only calls signed by the gateway):',
     ...[...stack.subgraphs.urls].map(([name, url]) => `  ${name} subgraph: ${url}`),
   ];
-  if (!config.production) {
-    const demo = await seedDemo(stack.subgraphs, config.jwtSecret);
+  if (demo) {
     lines.push(
       '',
       `Demo report: cycleId ${DEMO_CYCLE_ID}  reportId ${DEMO_REPORT_ID}  (with legacy report attributes and a sample set)`,

@@ -19,7 +19,15 @@ export interface Stack {
   close(timeoutMs?: number): Promise<void>;
 }
 
-export async function startStack(config: Config, logger: Logger): Promise<Stack> {
+export interface StackOptions {
+  /**
+   * Work to finish, every subgraph built, before the gateway listens (a development start's demo data): the gateway's
+   * /health answers 200 only once start-up is complete.
+   */
+  beforeServing?: (subgraphs: SubgraphDirectory) => Promise<void>;
+}
+
+export async function startStack(config: Config, logger: Logger, options: StackOptions = {}): Promise<Stack> {
   const subgraphs = new SubgraphDirectory(config.subgraphUrls, config.subgraphSecret);
   const embedded = SUBGRAPHS.filter((subgraph) => !subgraphs.url(subgraph.name));
   const servers: RunningServer[] = [];
@@ -37,7 +45,7 @@ export async function startStack(config: Config, logger: Logger): Promise<Stack>
     ]);
   }
   try {
-    database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+    database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, logger });
     if (embedded.length > 0) {
       migrationsApplied = await database.migrate();
       for (const definition of embedded) {
@@ -48,6 +56,7 @@ export async function startStack(config: Config, logger: Logger): Promise<Stack>
         subgraphs.setUrl(definition.name, server.url);
       }
     }
+    await options.beforeServing?.(subgraphs);
     gateway = await startGateway(config, subgraphs, database, logger);
     return { gateway, subgraphs, database: database!, migrationsApplied, close };
   } catch (error) {

@@ -17,6 +17,14 @@ export interface DatabaseConfig {
   dataDir?: string;
   /** Connections per subgraph client on PostgreSQL. */
   poolSize?: number;
+  /** Where the database reports trouble no caller sees, such as a LISTEN connection lost; JSON lines on stderr by default. */
+  logger?: DatabaseLogger;
+}
+
+/** What the database logs with (the kit's Logger is one). */
+export interface DatabaseLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
 }
 
 /** One database, shared by the subgraphs of a process, each of which takes its own client. */
@@ -37,10 +45,16 @@ export interface Database {
 }
 
 export function openDatabase(config: DatabaseConfig): Database {
-  return config.url ? openPostgres(config.url, config.poolSize ?? 5) : openPGlite(config.dataDir);
+  return config.url ? openPostgres(config.url, config.poolSize ?? 5, config.logger ?? stderrLogger) : openPGlite(config.dataDir);
 }
 
-function openPostgres(url: string, poolSize: number): Database {
+/** Logs as the kit's logger does, for callers that pass none. */
+const stderrLogger: DatabaseLogger = {
+  info: (message, fields) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', message, ...fields })}\n`),
+  warn: (message, fields) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'warn', message, ...fields })}\n`),
+};
+
+function openPostgres(url: string, poolSize: number, logger: DatabaseLogger): Database {
   const clients: PrismaClient[] = [];
   return {
     kind: 'postgres',
@@ -55,34 +69,85 @@ function openPostgres(url: string, poolSize: number): Database {
     migrate() {
       return applyMigrations(this.migrationAdapter());
     },
-    listen: (channel, onNotify) => listenOnPostgres(url, channel, onNotify),
+    listen: (channel, onNotify) => listenOnPostgres(url, channel, onNotify, logger),
     async close() {
       await Promise.all(clients.map((client) => client.$disconnect()));
     },
   };
 }
 
-/** A dedicated connection LISTENing on `channel`, reconnecting (after a second) whenever it is lost. */
-async function listenOnPostgres(url: string, channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+/** The first wait before connecting again after a LISTEN connection is lost; it doubles with each failed try. */
+const RECONNECT_FIRST_MS = 1_000;
+const RECONNECT_MAX_MS = 15_000;
+
+/**
+ * A dedicated connection LISTENing on `channel`. If it cannot be opened the caller hears of it (the promise rejects)
+ * and nothing is left trying. Once open, a lost connection is logged and opened again (waiting 1 s, then longer while
+ * it fails, each failure logged), and `onNotify` is called when it is back, since notifications sent meanwhile are gone.
+ */
+async function listenOnPostgres(url: string, channel: string, onNotify: () => void, logger: DatabaseLogger): Promise<() => Promise<void>> {
+  const statement = `LISTEN "${channel.replaceAll('"', '""')}"`;
   let stopped = false;
   let client: pg.Client | undefined;
-  const connect = async (): Promise<void> => {
+  let retry: NodeJS.Timeout | undefined;
+
+  /** A connection LISTENing on the channel; one that fails on the way is closed, not left to reconnect. */
+  const connect = async (): Promise<pg.Client> => {
     const next = new pg.Client({ connectionString: url });
+    let lostWith: string | undefined;
     next.on('notification', (message) => message.channel === channel && onNotify());
-    next.on('error', () => undefined);
-    next.on('end', () => {
+    // Without a listener, an error on the idle connection (the server restarting, the network dropping) would end the
+    // process; it is reported with the 'end' that follows.
+    next.on('error', (error) => (lostWith = error.message));
+    try {
+      await next.connect();
+      await next.query(statement);
+    } catch (error) {
+      await next.end().catch(() => undefined);
+      throw error;
+    }
+    next.once('end', () => {
       if (stopped) return;
-      setTimeout(() => void connect().then(onNotify, () => next.emit('end')), 1_000);
+      logger.warn('LISTEN connection lost; connecting again', { channel, error: lostWith });
+      reconnect(1);
     });
-    await next.connect();
-    await next.query(`LISTEN "${channel.replaceAll('"', '""')}"`);
-    client = next;
+    return next;
   };
-  await connect();
+
+  const reconnect = (attempt: number) => {
+    client = undefined;
+    retry = setTimeout(
+      async () => {
+        try {
+          const next = await connect();
+          if (stopped) return void (await next.end());
+          client = next;
+          logger.info('LISTEN connection back', { channel, attempts: attempt });
+          onNotify();
+        } catch (error) {
+          logger.warn('LISTEN connection could not be opened again; trying again', { channel, attempt, error: messageOf(error) });
+          if (!stopped) reconnect(attempt + 1);
+        }
+      },
+      Math.min(RECONNECT_FIRST_MS * 2 ** (attempt - 1), RECONNECT_MAX_MS),
+    );
+  };
+
+  try {
+    client = await connect();
+  } catch (error) {
+    logger.warn('could not LISTEN', { channel, error: messageOf(error) });
+    throw error;
+  }
   return async () => {
     stopped = true;
+    clearTimeout(retry);
     await client?.end();
   };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function openPGlite(dataDir: string | undefined): Database {

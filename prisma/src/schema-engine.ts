@@ -37,24 +37,32 @@ export async function readSchemaFiles(): Promise<SchemaContainer[]> {
   return Promise.all(names.map(async (name) => ({ path: path.join(schemaDir, name), content: await readFile(path.join(schemaDir, name), 'utf8') })));
 }
 
-/** The committed migrations, shaped as the engine expects (as `prisma migrate` reads them). */
-export async function readMigrationList(): Promise<MigrationList> {
-  const lockPath = path.join(migrationsDir, 'migration_lock.toml');
-  const entries = await readdir(migrationsDir, { withFileTypes: true }).catch(() => []);
+/** The migrations committed in `folder`, shaped as the engine expects (as `prisma migrate` reads them). */
+export async function readMigrationList(folder = migrationsDir): Promise<MigrationList> {
+  const lockPath = path.join(folder, 'migration_lock.toml');
+  // A folder that cannot be read is not an empty history: applying "nothing" would start a server on a database whose
+  // schema nobody checked.
+  const entries = await readdir(folder, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`Cannot read the migrations folder ${folder} (${error.code ?? error.message}): which migrations exist is unknown.`, { cause: error });
+  });
   const directories = entries
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
   return {
-    baseDir: migrationsDir,
-    lockfile: { path: lockPath, content: await readFile(lockPath, 'utf8').catch(() => null) },
+    baseDir: folder,
+    // No lock file is what `prisma migrate` accepts too (null); one that exists must be readable.
+    lockfile: {
+      path: lockPath,
+      content: await readFile(lockPath, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : Promise.reject(error))),
+    },
     shadowDbInitScript: '',
     migrationDirectories: await Promise.all(
       directories.map(async (name) => ({
         path: name,
         migrationFile: {
           path: 'migration.sql',
-          content: await readFile(path.join(migrationsDir, name, 'migration.sql'), 'utf8').then(
+          content: await readFile(path.join(folder, name, 'migration.sql'), 'utf8').then(
             (value) => ({ tag: 'ok' as const, value }),
             (error: Error) => ({ tag: 'error' as const, value: error.message }),
           ),

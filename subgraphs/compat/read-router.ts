@@ -5,11 +5,16 @@ import { createHash } from 'node:crypto';
 import type { Prisma } from '@phasegraph/db';
 import type { Identity } from '@phasegraph/kit';
 import type { MirrorReader } from './mirror-reader';
-import type { MigratedPhase, MigrationState } from './migration-state';
+import type { MigratedPhase, MigrationState, PhaseSettings } from './migration-state';
 
 /** Where a (cycle, report) key falls, 0–99: it reads from the new tables when below the read percentage. */
 export function readBucket(cycleId: string, reportId: string): number {
   return createHash('sha256').update(`${cycleId}:${reportId}`).digest().readUInt32BE(0) % 100;
+}
+
+/** Whether a (cycle, report) key reads from the new tables under a phase's settings: never once it is rolled back. */
+export function readsFromNewTables(settings: Pick<PhaseSettings, 'active' | 'readPercentage'>, cycleId: string, reportId: string): boolean {
+  return settings.active && readBucket(cycleId, reportId) < settings.readPercentage;
 }
 
 /** What a Sample Selection mirror keeps of its legacy set that the version itself does not say. */
@@ -73,8 +78,7 @@ export class ReadRouter {
   ) {}
 
   async readsFromNew(phase: MigratedPhase, cycleId: string, reportId: string): Promise<boolean> {
-    const settings = await this.state.settings(phase);
-    return settings.active && readBucket(cycleId, reportId) < settings.readPercentage;
+    return readsFromNewTables(await this.state.settings(phase), cycleId, reportId);
   }
 
   /** Report attributes rebuilt from their Planning mirrors, in legacy shape and order. */

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } 
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from 'pg';
 
 export const TEST_JWT_SECRET = 'phasegraph-test-jwt-secret-0123456789';
@@ -62,48 +63,53 @@ export async function startTestStack(): Promise<RunningStack> {
     NODE_ENV: 'test',
   };
   const children: ChildProcess[] = [];
-  if (split) {
-    // Migrate first (a gateway with every subgraph elsewhere migrates nothing), then start every subgraph.
-    await runToEnd(spawn(process.execPath, ['--import', 'tsx', 'prisma/scripts/migrate.ts'], { cwd: repositoryRoot, env, stdio: ['ignore', log, log] }));
-    const ports = await Promise.all(SUBGRAPH_NAMES.map(() => freePort()));
-    const urls = Object.fromEntries(
-      SUBGRAPH_NAMES.map((name, i) => [`${name.toUpperCase().replaceAll('-', '_')}_SUBGRAPH_URL`, `http://127.0.0.1:${ports[i]}/graphql`]),
-    );
-    Object.assign(env, urls);
-    for (const [i, name] of SUBGRAPH_NAMES.entries()) {
-      children.push(
-        spawn(process.execPath, ['--import', 'tsx', 'subgraphs/kit/src/main.ts', name], {
-          cwd: repositoryRoot,
-          env: { ...env, PORT: String(ports[i]) },
-          stdio: ['ignore', log, log],
-        }),
-      );
-    }
-    await Promise.all(Object.values(urls).map((url) => waitForHealth(new URL('/health', url).toString())));
-  }
-  // PHASEGRAPH_PROFILE_DIR (benchmarks): the gateway process writes a CPU profile there when it stops.
-  const profile = process.env.PHASEGRAPH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PHASEGRAPH_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'gateway/src/main.ts'], {
-    cwd: repositoryRoot,
-    env: { ...env, PORT: String(await freePort()) },
-    stdio: ['ignore', 'pipe', log],
-  });
-  children.push(child);
-  const stdout = await readUntilReady(child, () => readFileSync(logFile, 'utf8'));
-  const gatewayUrl = /ready at (http\S+)/.exec(stdout)![1]!;
-  const subgraphUrls = Object.fromEntries([...stdout.matchAll(/^\s+(\S+) subgraph: (http\S+)$/gm)].map((match) => [match[1]!, match[2]!]));
-  await waitForHealth(new URL('/health', gatewayUrl).toString());
-  return {
-    info: { gatewayUrl, subgraphUrls, databaseUrl, deployment: split ? 'split' : 'one-process', logFile },
-    child,
-    cleanup: async () => {
-      await Promise.all(children.map(stopChild));
-      await dropDatabase();
-      // PHASEGRAPH_TEST_KEEP=1 keeps the stack's log (and embedded data) for a look after the run.
-      if (process.env.PHASEGRAPH_TEST_KEEP) console.log(`\nThe stack's log and data are kept in ${workDir}`);
-      else rmSync(workDir, { recursive: true, force: true });
-    },
+  const cleanup = async () => {
+    await Promise.all(children.map(stopChild));
+    await dropDatabase();
+    // PHASEGRAPH_TEST_KEEP=1 keeps the stack's log (and embedded data) for a look after the run.
+    if (process.env.PHASEGRAPH_TEST_KEEP) console.log(`\nThe stack's log and data are kept in ${workDir}`);
+    else rmSync(workDir, { recursive: true, force: true });
   };
+  try {
+    /** Where each subgraph runs, when it runs in its own process. */
+    let elsewhere: Record<string, string> | undefined;
+    if (split) {
+      // Migrate first (a gateway with every subgraph elsewhere migrates nothing), then start every subgraph.
+      await runToEnd(spawn(process.execPath, ['--import', 'tsx', 'prisma/scripts/migrate.ts'], { cwd: repositoryRoot, env, stdio: ['ignore', log, log] }));
+      const ports = await Promise.all(SUBGRAPH_NAMES.map(() => freePort()));
+      elsewhere = Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, `http://127.0.0.1:${ports[i]}/graphql`]));
+      Object.assign(env, Object.fromEntries(Object.entries(elsewhere).map(([name, url]) => [subgraphUrlVariable(name), url])));
+      for (const [i, name] of SUBGRAPH_NAMES.entries()) {
+        children.push(
+          spawn(process.execPath, ['--import', 'tsx', 'subgraphs/kit/src/main.ts', name], {
+            cwd: repositoryRoot,
+            env: { ...env, PORT: String(ports[i]) },
+            stdio: ['ignore', log, log],
+          }),
+        );
+      }
+      await Promise.all(children.map((child, i) => untilHealthy(child, `http://127.0.0.1:${ports[i]}/health`, () => readFileSync(logFile, 'utf8'))));
+    }
+    // PHASEGRAPH_PROFILE_DIR (benchmarks): the gateway process writes a CPU profile there when it stops.
+    const profile = process.env.PHASEGRAPH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PHASEGRAPH_PROFILE_DIR}`] : [];
+    const gatewayUrl = `http://127.0.0.1:${await freePort()}/graphql`;
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'gateway/src/main.ts'], {
+      cwd: repositoryRoot,
+      env: { ...env, HOST: '127.0.0.1', PORT: new URL(gatewayUrl).port },
+      stdio: ['ignore', 'pipe', log],
+    });
+    children.push(child);
+    const stdout = recordOutput(child);
+    await untilHealthy(child, new URL('/health', gatewayUrl).toString(), () => `${stdout.text()}\n--- log ---\n${readFileSync(logFile, 'utf8')}`);
+    // Where the subgraphs it serves in process listen is the gateway's choice (any free port), told in the banner it
+    // prints once ready; the split deployment's are known already.
+    const subgraphUrls = elsewhere ?? (await stdout.until(subgraphUrlsListedIn));
+    return { info: { gatewayUrl, subgraphUrls, databaseUrl, deployment: split ? 'split' : 'one-process', logFile }, child, cleanup };
+  } catch (error) {
+    // A stack that failed to start leaves nothing running behind it.
+    await cleanup();
+    throw error;
+  }
 }
 
 /** Another gateway process in front of the running stack's subgraphs and database (PostgreSQL only). */
@@ -116,14 +122,15 @@ export interface ExtraGateway {
 /** Starts another gateway, on `port` when given (e.g. to restart one where its clients expect it). */
 export async function startExtraGateway(info: StackInfo, port?: number, extraEnv: Record<string, string> = {}): Promise<ExtraGateway> {
   if (!info.databaseUrl) throw new Error('another gateway needs the stack on PostgreSQL');
-  const urls = Object.fromEntries(Object.entries(info.subgraphUrls).map(([name, url]) => [`${name.toUpperCase().replaceAll('-', '_')}_SUBGRAPH_URL`, url]));
-  const logs: string[] = [];
+  const urls = Object.fromEntries(Object.entries(info.subgraphUrls).map(([name, url]) => [subgraphUrlVariable(name), url]));
+  const url = `http://127.0.0.1:${port ?? (await freePort())}/graphql`;
   const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/main.ts'], {
     cwd: repositoryRoot,
     env: {
       ...process.env,
       ...urls,
-      PORT: String(port ?? (await freePort())),
+      HOST: '127.0.0.1',
+      PORT: new URL(url).port,
       DATABASE_URL: info.databaseUrl,
       JWT_SECRET: TEST_JWT_SECRET,
       SUBGRAPH_SECRET: TEST_SUBGRAPH_SECRET,
@@ -133,10 +140,8 @@ export async function startExtraGateway(info: StackInfo, port?: number, extraEnv
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
-  const stdout = await readUntilReady(child, () => logs.join(''));
-  const url = /ready at (http\S+)/.exec(stdout)![1]!;
-  await waitForHealth(new URL('/health', url).toString());
+  const output = recordOutput(child, 'both');
+  await untilHealthy(child, new URL('/health', url).toString(), output.text);
   return { url, stop: () => stopChild(child) };
 }
 
@@ -174,36 +179,98 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The child's stdout up to and including its list of subgraphs; fails with its log if it exits or stalls. */
-function readUntilReady(child: ChildProcess, readLog: () => string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => fail(new Error('the stack did not start within 120 s')), 120_000);
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      reject(new Error(`${error.message}\n--- stdout ---\n${output}\n--- log ---\n${readLog()}`));
-    };
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (/ready at/.test(output) && /Demo users|Subgraphs[\s\S]*observation-management subgraph: \S+\n/.test(output)) {
-        clearTimeout(timer);
-        resolve(output);
-      }
-    });
-    child.once('exit', (code) => fail(new Error(`the stack exited with code ${code}`)));
-  });
+/** The variable that tells a process where `subgraph` runs, e.g. DATA_OWNER_ID_SUBGRAPH_URL. */
+function subgraphUrlVariable(subgraph: string): string {
+  return `${subgraph.toUpperCase().replaceAll('-', '_')}_SUBGRAPH_URL`;
 }
 
-async function waitForHealth(url: string): Promise<void> {
-  for (let attempt = 0; attempt < 1200; attempt++) {
-    const ok = await fetch(url).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+/** Every subgraph's URL from the gateway's banner, once it lists them all. */
+export function subgraphUrlsListedIn(banner: string): Record<string, string> | undefined {
+  const listed = Object.fromEntries([...banner.matchAll(/^\s+(\S+) subgraph: (http\S+)$/gm)].map((match) => [match[1]!, match[2]!]));
+  return SUBGRAPH_NAMES.every((name) => name in listed) ? listed : undefined;
+}
+
+/** Between two looks at a /health that did not answer 200 yet. */
+const HEALTH_POLL_MS = 100;
+
+/**
+ * Resolves once `url` answers 200: the process's own word that it is ready (a subgraph's once it can serve; the
+ * gateway's once every subgraph answers so and its start-up is done). Asked again until then; rejects with the
+ * process's `log` as soon as it exits first.
+ */
+export async function untilHealthy(child: ChildProcess, url: string, log: () => string): Promise<void> {
+  const requests = new AbortController();
+  const exit = exitOf(child, () => `${child.spawnargs.slice(-2).join(' ')} exited before ${url} answered 200`, log);
+  try {
+    while (!(await Promise.race([answersOk(url, requests.signal), exit.promise]))) await Promise.race([delay(HEALTH_POLL_MS), exit.promise]);
+  } finally {
+    exit.forget();
+    requests.abort();
   }
-  throw new Error(`${url} never answered 200`);
+}
+
+async function answersOk(url: string, signal: AbortSignal): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal });
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** A promise that rejects, with the process's log, when `child` exits (or at once if it has); `forget` stops watching. */
+function exitOf(child: ChildProcess, what: () => string, log: () => string): { promise: Promise<never>; forget: () => void } {
+  let onExit = () => {};
+  const promise = new Promise<never>((_resolve, reject) => {
+    onExit = () => reject(new Error(`${what()} (${child.signalCode ?? `code ${child.exitCode}`}); its output:\n${log()}`));
+    if (child.exitCode !== null || child.signalCode !== null) onExit();
+    else child.once('exit', onExit);
+  });
+  return { promise, forget: () => child.off('exit', onExit) };
+}
+
+/** What a child writes to its piped stdout (or stdout and stderr), kept as it arrives. */
+export interface RecordedOutput {
+  text(): string;
+  /** Resolves with what `read` finds in the output, once it finds something; rejects if the process exits first. */
+  until<T>(read: (text: string) => T | undefined): Promise<T>;
+}
+
+export function recordOutput(child: ChildProcess, streams: 'stdout' | 'both' = 'stdout'): RecordedOutput {
+  let text = '';
+  const readers = new Set<() => void>();
+  const record = (chunk: Buffer) => {
+    text += chunk.toString();
+    for (const reader of readers) reader();
+  };
+  child.stdout!.on('data', record);
+  if (streams === 'both') child.stderr!.on('data', record);
+  return {
+    text: () => text,
+    until<T>(read: (text: string) => T | undefined): Promise<T> {
+      const exit = exitOf(
+        child,
+        () => `${child.spawnargs.slice(-2).join(' ')} exited before it wrote what was expected`,
+        () => text,
+      );
+      return new Promise<T>((resolve, reject) => {
+        const look = () => {
+          const found = read(text);
+          if (found === undefined) return;
+          readers.delete(look);
+          exit.forget();
+          resolve(found);
+        };
+        exit.promise.catch((error: unknown) => {
+          readers.delete(look);
+          reject(error);
+        });
+        readers.add(look);
+        look();
+      });
+    },
+  };
 }
 
 /** Resolves when `child` exits with code 0; rejects otherwise. */

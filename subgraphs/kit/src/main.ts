@@ -14,7 +14,7 @@ async function main(name: string | undefined): Promise<void> {
   const logger = createLogger(config.logLevel, { service: `phasegraph-${name}` });
   for (const warning of config.warnings) logger.warn(warning);
   const { subgraph } = (await import(`@phasegraph/${name}`)) as { subgraph: SubgraphDefinition };
-  const database = openDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize });
+  const database = openDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize, logger });
   const subgraphs = new SubgraphDirectory(config.subgraphUrls, config.subgraphSecret);
   const built = await subgraph.build({ config, database, subgraphs, logger });
   subgraphs.addLocal(built);
