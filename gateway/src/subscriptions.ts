@@ -154,6 +154,7 @@ async function subscribe(
     fail(error) {
       if (error instanceof SubscriberTooSlowError) {
         const resume = lastCursor ? ` after ${lastCursor}` : ' with the cursor last received';
+        options.logger.warn('subscriber too slow: closing its socket', { code: SLOW_CONSUMER_CLOSE_CODE, reason: error.message, resumeAfter: lastCursor });
         context.socket.close(SLOW_CONSUMER_CLOSE_CODE, limitReason(`Subscriber too slow: resubscribe${resume}`));
       } else {
         options.logger.error('subscription delivery failed', { error: error instanceof Error ? error.stack : String(error) });

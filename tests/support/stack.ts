@@ -115,6 +115,8 @@ export async function startTestStack(): Promise<RunningStack> {
 /** Another gateway process in front of the running stack's subgraphs and database (PostgreSQL only). */
 export interface ExtraGateway {
   url: string;
+  /** What it has written so far (its log lines), and a way to wait for a line. */
+  output: RecordedOutput;
   /** Stops it (SIGTERM) and resolves with its exit code once it has exited (null when a signal ended it). */
   stop(): Promise<number | null>;
 }
@@ -142,7 +144,7 @@ export async function startExtraGateway(info: StackInfo, port?: number, extraEnv
   });
   const output = recordOutput(child, 'both');
   await untilHealthy(child, new URL('/health', url).toString(), output.text);
-  return { url, stop: () => stopChild(child) };
+  return { url, output, stop: () => stopChild(child) };
 }
 
 /** Runs one statement on `serverUrl`'s server outside any pool (creating and dropping databases). */

@@ -1,6 +1,6 @@
 // Who may approve, reject or review a FULL phase's versions: testers for Planning, the report's owners for the others,
 // and, under four eyes, never the version's author.
-import { forbidden } from './errors';
+import { forbidden } from './platform/errors';
 import { TESTER_ROLES, type FullPhase } from './phases';
 import type { Identity } from './signed-identity';
 import type { SubgraphClient } from './subgraph-client';

@@ -1,7 +1,7 @@
 // The versioning kit's store for AUDIT_ONLY phases: an append-only trail of records per (cycle, report).
 import type { Prisma, PrismaClient } from '@phasegraph/db';
 import type { AuditModel, AuditRecordRow, Db } from './phase-models';
-import { runTransaction } from './faults';
+import { runTransaction } from './platform/faults';
 import { recordVersionEvents, type EventAnnouncer } from './event-log';
 import type { AuditPhase } from './phases';
 import type { Identity } from './signed-identity';

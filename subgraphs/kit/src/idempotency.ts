@@ -7,8 +7,8 @@
 // free again. Keys are kept IDEMPOTENCY_KEY_RETENTION_MS, then forgotten.
 import { createHash } from 'node:crypto';
 import type { Prisma, PrismaClient } from '@phasegraph/db';
-import { badUserInput, conflict } from './errors';
-import { runTransaction, type TransactionOptions } from './faults';
+import { badUserInput, conflict } from './platform/errors';
+import { runTransaction, type TransactionOptions } from './platform/faults';
 
 /** How long a key is kept: a repeat after that is a new call. */
 export const IDEMPOTENCY_KEY_RETENTION_MS = 24 * 60 * 60 * 1000;

@@ -12,7 +12,6 @@ export {
   type PhaseName,
   type UserRole,
 } from './phases';
-export { ErrorCode, PUBLIC_CODES, badUserInput, conflict, forbidden, notFound, requireUuid, serviceUnavailable, unauthenticated } from './errors';
 export {
   INPUT_LIMITS,
   JSONScalar,
@@ -25,20 +24,7 @@ export {
   requireText,
   textProblem,
 } from './input-limits';
-export { isTransientFault, runTransaction, unavailable, type TransactionOptions } from './faults';
 export { IDEMPOTENCY_KEY_RETENTION_MS, forgetExpiredKeys, idempotentCall, writeOnce, type IdempotentCall } from './idempotency';
-export { ConfigError, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from './config';
-export { createLogger, type Logger } from './log';
-export {
-  MAX_BODY_BYTES,
-  REQUEST_ID_HEADER,
-  STATEMENTS_HEADER,
-  apolloServerOptions,
-  serveGraphQL,
-  type IncomingRequest,
-  type RunningServer,
-  type Routes,
-} from './http';
 export {
   IDENTITY_HEADER,
   IdentitySignatureError,
@@ -74,3 +60,20 @@ export { phaseSubgraph, MAX_PAGE_SIZE, type PhaseBehaviour } from './phase-subgr
 export { VERSION_EVENTS_CHANNEL, type NewVersionEvent, type VersionEventType } from './event-log';
 export type { CarryForwardData, VersionStatus } from './versioning';
 export { lockRecord } from './record-lock';
+
+// The platform (./platform): what the gateway and every subgraph stand on, whatever they serve: configuration,
+// GraphQL over HTTP with readiness and shutdown, logging, the error vocabulary, the faults of the platform.
+export { ErrorCode, PUBLIC_CODES, badUserInput, conflict, forbidden, notFound, requireUuid, serviceUnavailable, unauthenticated } from './platform/errors';
+export { isTransientFault, runTransaction, unavailable, type TransactionOptions } from './platform/faults';
+export { ConfigError, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from './platform/config';
+export { createLogger, type Logger } from './platform/log';
+export {
+  MAX_BODY_BYTES,
+  REQUEST_ID_HEADER,
+  STATEMENTS_HEADER,
+  apolloServerOptions,
+  serveGraphQL,
+  type IncomingRequest,
+  type RunningServer,
+  type Routes,
+} from './platform/http';

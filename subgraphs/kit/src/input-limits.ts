@@ -5,7 +5,7 @@
 import type { Prisma } from '@phasegraph/db';
 import { GraphQLScalarType } from 'graphql';
 import { JSONResolver } from 'graphql-scalars';
-import { badUserInput, requireUuid } from './errors';
+import { badUserInput, requireUuid } from './platform/errors';
 
 /** The limits, for the README and for the messages that name them. */
 export const INPUT_LIMITS = {

@@ -1,9 +1,9 @@
 // Runs one subgraph as its own process: `tsx subgraphs/kit/src/main.ts <name>` (e.g. planning), on PORT, against
 // DATABASE_URL, with the other subgraphs at their <NAME>_SUBGRAPH_URL. Split deployments run one per container.
 import { openDatabase } from '@phasegraph/db';
-import { ConfigError, loadConfig, SUBGRAPH_NAMES } from './config';
+import { ConfigError, loadConfig, SUBGRAPH_NAMES } from './platform/config';
 import { SubgraphDirectory } from './subgraph-client';
-import { createLogger } from './log';
+import { createLogger } from './platform/log';
 import { serveSubgraph, type SubgraphDefinition } from './subgraph-server';
 
 async function main(name: string | undefined): Promise<void> {

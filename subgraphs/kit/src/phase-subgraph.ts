@@ -5,7 +5,7 @@ import type { Prisma, PrismaClient } from '@phasegraph/db';
 import DataLoader from 'dataloader';
 import { authorizeReview } from './approval-policy';
 import { AuditTrail, type AuditRecordRow } from './audit-trail';
-import { badUserInput, requireUuid } from './errors';
+import { badUserInput, requireUuid } from './platform/errors';
 import { INPUT_LIMITS, optionalText, requireAtMost, requireData, requireItems, requireText } from './input-limits';
 import { isFullPhase, phaseNamed, type AuditPhase, type FullPhase, type PhaseName } from './phases';
 import { kitSdl, sharedSdl, subgraphTypeDefs } from './sdl';

@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { addStatements } from '@phasegraph/db';
 import { GraphQLError, execute, parse, print, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { PUBLIC_CODES, serviceUnavailable } from './errors';
-import { REQUEST_ID_HEADER, STATEMENTS_HEADER } from './http';
+import { PUBLIC_CODES, serviceUnavailable } from './platform/errors';
+import { REQUEST_ID_HEADER, STATEMENTS_HEADER } from './platform/http';
 import { IDENTITY_HEADER, encodeIdentity, signingFetch, type Identity } from './signed-identity';
 
 /** What every subgraph resolver sees: the verified caller (null when anonymous) and the request's id. */

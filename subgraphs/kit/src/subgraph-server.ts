@@ -9,11 +9,11 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { Database, PrismaClient } from '@phasegraph/db';
 import type { DocumentNode } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import type { Config, SubgraphName } from './config';
-import { unauthenticated } from './errors';
-import { apolloServerOptions, serveGraphQL, type RunningServer } from './http';
+import type { Config, SubgraphName } from './platform/config';
+import { unauthenticated } from './platform/errors';
+import { apolloServerOptions, serveGraphQL, type RunningServer } from './platform/http';
 import { JSONScalar } from './input-limits';
-import type { Logger } from './log';
+import type { Logger } from './platform/log';
 import { IdentitySignatureError, verifyIdentity, type Identity } from './signed-identity';
 import { LocalSubgraph, type SubgraphContext, type SubgraphDirectory } from './subgraph-client';
 

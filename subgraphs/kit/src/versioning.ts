@@ -3,8 +3,8 @@
 // registry entry names them.
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '@phasegraph/db';
-import { badUserInput, conflict, notFound } from './errors';
-import { runTransaction } from './faults';
+import { badUserInput, conflict, notFound } from './platform/errors';
+import { runTransaction } from './platform/faults';
 import { INPUT_LIMITS } from './input-limits';
 import { recordVersionEvents, type EventAnnouncer, type NewVersionEvent, type VersionEventType } from './event-log';
 import type { DecisionModel, DecisionRow, DecisionStatus, Db, VersionModel, VersionRow, VersionStatus, VersionWhere } from './phase-models';

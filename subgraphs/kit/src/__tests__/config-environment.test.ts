@@ -2,7 +2,7 @@
 // where each subgraph runs, the database, the secrets, logging and subscribers, and that every bad value stops the
 // process with a message naming the variable.
 import path from 'node:path';
-import { ConfigError, loadConfig, SUBGRAPH_NAMES } from '../config';
+import { ConfigError, loadConfig, SUBGRAPH_NAMES } from '../platform/config';
 
 const secrets = { JWT_SECRET: 'a-jwt-secret-of-16-chars-or-more', SUBGRAPH_SECRET: 'a-subgraph-secret-of-16-chars-or-more' };
 

@@ -1,5 +1,5 @@
 // The configuration: defaults, the production posture, and refusals that stop the process with a clear message.
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, loadConfig } from '../platform/config';
 
 const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-jwt-secret-0123', SUBGRAPH_SECRET: 'a-production-subgraph-secret-0123' };
 

@@ -1,6 +1,6 @@
 // Which failures are faults of the platform (retried, then SERVICE_UNAVAILABLE) and which are not.
 import { GraphQLError } from 'graphql';
-import { isTransientFault } from '../faults';
+import { isTransientFault } from '../platform/faults';
 
 /** An error as pg raises it for a server-side condition. */
 function pgError(code: string, message: string): Error {

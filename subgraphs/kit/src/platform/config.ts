@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { PHASE_NAMES, PHASES, type PhaseSubgraphName } from './phases';
+import { PHASE_NAMES, PHASES, type PhaseSubgraphName } from '../phases';
 
 /** Every subgraph of the supergraph besides the in-process workflow subgraph: identity, the phases', compat. */
 export type SubgraphName = 'identity' | PhaseSubgraphName | 'compat';
@@ -12,7 +12,7 @@ export const SUBGRAPH_NAMES: readonly SubgraphName[] = ['identity', ...PHASE_NAM
 const DEV_JWT_SECRET = 'phasegraph-development-jwt-secret-change-me';
 const DEV_SUBGRAPH_SECRET = 'phasegraph-development-subgraph-secret-change-me';
 
-const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
 export interface Config {
   /** The gateway's port (0: any free port), or a standalone subgraph's. */
