@@ -4,7 +4,7 @@
 //
 // What it writes: the PhaseName enum (schema/shared/enums.graphql, between its generated markers), each phase's
 // Prisma models and the datasource's schema list (prisma/schema/), each phase's subgraph folder
-// (package.json, tsconfig.json, index.ts), the gateway's subgraph list and dependencies, and docker-compose.yml's
+// (package.json, tsconfig.json, index.ts), the gateway's subgraph list, dependencies and project references, and docker-compose.yml's
 // subgraph services (between its generated markers).
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -58,6 +58,7 @@ function unformattedFiles(phases: readonly Phase[]): Map<string, string> {
   }
   files.set('gateway/src/subgraphs.ts', gatewaySubgraphList(phases));
   files.set('gateway/package.json', gatewayPackage(phases));
+  files.set('gateway/tsconfig.json', gatewayTsconfig(phases));
   let compose = read('docker-compose.yml');
   compose = withRegion(
     compose,
@@ -286,6 +287,13 @@ function gatewayPackage(phases: readonly Phase[]): string {
   const subgraphs = subgraphNames(phases).map((name) => [`@phasegraph/${name}`, PACKAGE_VERSION]);
   const dependencies = Object.fromEntries([...kept, ...subgraphs].sort(([a], [b]) => a!.localeCompare(b!)));
   return json({ ...current, dependencies });
+}
+
+/** The gateway's project references: the database, the kit and every subgraph, so each is type-checked once. */
+function gatewayTsconfig(phases: readonly Phase[]): string {
+  const current = JSON.parse(read('gateway/tsconfig.json')) as Record<string, unknown>;
+  const references = ['../prisma', '../subgraphs/kit', ...subgraphNames(phases).map((name) => `../subgraphs/${name}`)].map((path) => ({ path }));
+  return json({ ...current, references });
 }
 
 /** The project's packages that are not subgraphs. */
