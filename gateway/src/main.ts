@@ -1,5 +1,6 @@
 // `npm start`: runs the whole API (gateway and every subgraph) in one process, on PostgreSQL when DATABASE_URL
 // is set, else on the embedded database; prints the URL and, outside production, demo users' headers.
+import { DatabaseUnreachableError } from '@phasegraph/db';
 import { ConfigError, createLogger, loadConfig } from '@phasegraph/kit';
 import { DEMO_CYCLE_ID, DEMO_REPORT_ID, seedDemo } from './demo';
 import { startStack } from './stack';
@@ -48,6 +49,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof ConfigError || error instanceof DatabaseUnreachableError ? error.message : error);
   process.exit(1);
 });

@@ -46,6 +46,7 @@ export async function startStack(config: Config, logger: Logger, options: StackO
   }
   try {
     database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, logger });
+    await database.waitUntilReachable(config.databaseWaitMs);
     if (embedded.length > 0) {
       migrationsApplied = await database.migrate();
       for (const definition of embedded) {

@@ -41,8 +41,19 @@ export interface Database {
    * after a lost connection is re-established, since notifications sent meanwhile are gone. Returns a stop function.
    */
   listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  /**
+   * Resolves once the database answers, trying again until `waitMs` has passed (a server starting up, a network not
+   * yet there); logs once what it waits for. Then fails with DatabaseUnreachableError, which says what and why.
+   */
+  waitUntilReachable(waitMs: number): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The database did not answer within the time allowed: an operator's condition, told in one line. */
+export class DatabaseUnreachableError extends Error {}
+
+/** Between two attempts to reach a database that did not answer. */
+const REACH_RETRY_MS = 500;
 
 export function openDatabase(config: DatabaseConfig): Database {
   return config.url ? openPostgres(config.url, config.poolSize ?? 5, config.logger ?? stderrLogger) : openPGlite(config.dataDir);
@@ -58,6 +69,7 @@ function openPostgres(url: string, poolSize: number, logger: DatabaseLogger): Da
   const clients: PrismaClient[] = [];
   return {
     kind: 'postgres',
+    waitUntilReachable: (waitMs) => waitForPostgres(url, waitMs, logger),
     client() {
       const client = new PrismaClient({ adapter: countStatements(new PrismaPg({ connectionString: url, max: poolSize })) });
       clients.push(client);
@@ -150,12 +162,40 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Connects and asks `SELECT 1` until it answers or `waitMs` has passed. */
+async function waitForPostgres(url: string, waitMs: number, logger: DatabaseLogger): Promise<void> {
+  const { host, port, database } = connectionFields(url);
+  const where = `PostgreSQL at ${host ?? 'localhost'}:${port ?? 5432}, database ${database ?? '(default)'}`;
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 1; ; attempt++) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: Math.max(1_000, Math.min(5_000, waitMs)) });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      if (attempt > 1) logger.info('the database answers', { database: where });
+      return;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message || (error as { code?: string }).code || error.name : String(error);
+      if (Date.now() + REACH_RETRY_MS > deadline) {
+        throw new DatabaseUnreachableError(`Cannot reach ${where} after ${Math.round(waitMs / 1000)} s (DATABASE_WAIT_MS): ${reason}.`);
+      }
+      if (attempt === 1) logger.warn('waiting for the database', { database: where, reason, waitMs });
+      await new Promise((resolve) => setTimeout(resolve, REACH_RETRY_MS));
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+}
+
 function openPGlite(dataDir: string | undefined): Database {
   const instance = new PGlite(dataDir);
   const adapter = new PrismaPGlite(instance);
   const clients: PrismaClient[] = [];
   return {
     kind: 'pglite',
+    // In process: there is nothing to wait for.
+    waitUntilReachable: async () => undefined,
     client() {
       const client = new PrismaClient({ adapter: countStatements(adapter) });
       clients.push(client);

@@ -1,6 +1,6 @@
 // Runs one subgraph as its own process: `tsx subgraphs/kit/src/main.ts <name>` (e.g. planning), on PORT, against
 // DATABASE_URL, with the other subgraphs at their <NAME>_SUBGRAPH_URL. Split deployments run one per container.
-import { openDatabase } from '@phasegraph/db';
+import { DatabaseUnreachableError, openDatabase } from '@phasegraph/db';
 import { ConfigError, loadConfig, SUBGRAPH_NAMES } from './platform/config';
 import { SubgraphDirectory } from './subgraph-client';
 import { createLogger } from './platform/log';
@@ -15,6 +15,7 @@ async function main(name: string | undefined): Promise<void> {
   for (const warning of config.warnings) logger.warn(warning);
   const { subgraph } = (await import(`@phasegraph/${name}`)) as { subgraph: SubgraphDefinition };
   const database = openDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize, logger });
+  await database.waitUntilReachable(config.databaseWaitMs);
   const subgraphs = new SubgraphDirectory(config.subgraphUrls, config.subgraphSecret);
   const built = await subgraph.build({ config, database, subgraphs, logger });
   subgraphs.addLocal(built);
@@ -32,6 +33,6 @@ async function main(name: string | undefined): Promise<void> {
 }
 
 main(process.argv[2]).catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof ConfigError || error instanceof DatabaseUnreachableError ? error.message : error);
   process.exit(1);
 });

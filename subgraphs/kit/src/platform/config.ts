@@ -25,6 +25,8 @@ export interface Config {
   databasePoolSize: number;
   /** On SIGTERM or SIGINT, how long requests in flight may take to finish before the process closes anyway. */
   shutdownTimeoutMs: number;
+  /** At start, how long to wait for the database to answer before giving up (exit 1, one line saying why). */
+  databaseWaitMs: number;
   /** The HS256 secret of phasegraph's own tokens (the demo's, tools', service accounts'); accepted beside a provider's. */
   jwtSecret: string;
   /** An identity provider whose tokens the gateway accepts too (`JWT_JWKS_URL`); unset: the shared secret's only. */
@@ -81,6 +83,7 @@ const environment = z.object({
   PHASEGRAPH_DATA_DIR: z.string().min(1).default(path.join(repositoryRoot, '.phasegraph-data')),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  DATABASE_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   JWT_JWKS_URL: z
     .string()
@@ -160,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: values.PHASEGRAPH_DATA_DIR,
     databasePoolSize: values.DATABASE_POOL_SIZE,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    databaseWaitMs: values.DATABASE_WAIT_MS,
     jwtSecret: secret('JWT_SECRET', DEV_JWT_SECRET),
     identityProvider,
     subgraphSecret: secret('SUBGRAPH_SECRET', DEV_SUBGRAPH_SECRET),
