@@ -11,19 +11,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
+import { SUBGRAPH_NAMES } from '../subgraphs/kit/src/platform/config';
 import { ALL_PHASES, isFullPhase, type AuditPhase, type FullPhase, type Phase } from '../subgraphs/kit/src/phases';
 
 export const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The subgraphs that are not phases: they come first (identity) and last (compat) in every list. */
-const OTHER_SUBGRAPHS = { first: ['identity'], last: ['compat'] } as const;
 /** The PostgreSQL schemas of what is not a phase. */
 const OTHER_DATABASE_SCHEMAS = ['compat', 'events', 'identity'];
 const PACKAGE_VERSION = '0.1.0';
-
-function subgraphNames(phases: readonly Phase[]): string[] {
-  return [...OTHER_SUBGRAPHS.first, ...phases.map((phase) => phase.subgraph), ...OTHER_SUBGRAPHS.last];
-}
 
 /** `data-owner-id` → `dataOwnerId`. */
 function camel(name: string): string {
@@ -31,8 +26,8 @@ function camel(name: string): string {
 }
 
 /** Every generated file, by path from the repository root, with its content as the registry makes it, formatted. */
-export async function generatedFiles(phases: readonly Phase[] = ALL_PHASES): Promise<Map<string, string>> {
-  const files = unformattedFiles(phases);
+export async function generatedFiles(): Promise<Map<string, string>> {
+  const files = unformattedFiles(ALL_PHASES);
   for (const [file, content] of files) files.set(file, await formatted(file, content));
   return files;
 }
@@ -56,27 +51,13 @@ function unformattedFiles(phases: readonly Phase[]): Map<string, string> {
     files.set(`${folder}/tsconfig.json`, phaseTsconfig());
     files.set(`${folder}/index.ts`, phaseIndex(phase, existsSync(path.join(repositoryRoot, folder, 'behaviour.ts'))));
   }
-  files.set('gateway/src/subgraphs.ts', gatewaySubgraphList(phases));
-  files.set('gateway/package.json', gatewayPackage(phases));
-  files.set('gateway/tsconfig.json', gatewayTsconfig(phases));
+  files.set('gateway/src/subgraphs.ts', gatewaySubgraphList());
+  files.set('gateway/package.json', gatewayPackage());
+  files.set('gateway/tsconfig.json', gatewayTsconfig());
   let compose = read('docker-compose.yml');
-  compose = withRegion(
-    compose,
-    '#',
-    'subgraph-urls',
-    subgraphNames(phases)
-      .map((name) => `    ${urlVariable(name)}: http://${name}:4000/graphql`)
-      .join('\n'),
-  );
-  compose = withRegion(compose, '#', 'subgraph-services', subgraphNames(phases).map(composeService).join('\n\n'));
-  compose = withRegion(
-    compose,
-    '#',
-    'gateway-depends-on',
-    subgraphNames(phases)
-      .map((name) => `      ${name}:\n        condition: service_started`)
-      .join('\n'),
-  );
+  compose = withRegion(compose, '#', 'subgraph-urls', SUBGRAPH_NAMES.map((name) => `    ${urlVariable(name)}: http://${name}:4000/graphql`).join('\n'));
+  compose = withRegion(compose, '#', 'subgraph-services', SUBGRAPH_NAMES.map(composeService).join('\n\n'));
+  compose = withRegion(compose, '#', 'gateway-depends-on', SUBGRAPH_NAMES.map((name) => `      ${name}:\n        condition: service_started`).join('\n'));
   files.set('docker-compose.yml', compose);
   return files;
 }
@@ -262,10 +243,9 @@ export const subgraph = phaseSubgraph('${phase.name}'${hasBehaviour ? ', behavio
 `;
 }
 
-function gatewaySubgraphList(phases: readonly Phase[]): string {
-  const names = subgraphNames(phases);
+function gatewaySubgraphList(): string {
   const imports = [
-    ...names.map((name) => [`@phasegraph/${name}`, `import { subgraph as ${camel(name)} } from '@phasegraph/${name}';`]),
+    ...SUBGRAPH_NAMES.map((name) => [`@phasegraph/${name}`, `import { subgraph as ${camel(name)} } from '@phasegraph/${name}';`]),
     ['@phasegraph/kit', "import type { SubgraphDefinition } from '@phasegraph/kit';"],
   ]
     .sort(([a], [b]) => a!.localeCompare(b!))
@@ -275,24 +255,24 @@ function gatewaySubgraphList(phases: readonly Phase[]): string {
 // ${GENERATED}
 ${imports}
 
-export const SUBGRAPHS: readonly SubgraphDefinition[] = [${names.map((name) => `\n  ${camel(name)},`).join('')}
+export const SUBGRAPHS: readonly SubgraphDefinition[] = [${SUBGRAPH_NAMES.map((name) => `\n  ${camel(name)},`).join('')}
 ];
 `;
 }
 
-function gatewayPackage(phases: readonly Phase[]): string {
+function gatewayPackage(): string {
   const current = JSON.parse(read('gateway/package.json')) as { dependencies: Record<string, string> };
   // Every dependency but the subgraphs' packages stays; those follow the registry.
   const kept = Object.entries(current.dependencies).filter(([name]) => !name.startsWith('@phasegraph/') || NOT_SUBGRAPHS.includes(name));
-  const subgraphs = subgraphNames(phases).map((name) => [`@phasegraph/${name}`, PACKAGE_VERSION]);
+  const subgraphs = SUBGRAPH_NAMES.map((name) => [`@phasegraph/${name}`, PACKAGE_VERSION]);
   const dependencies = Object.fromEntries([...kept, ...subgraphs].sort(([a], [b]) => a!.localeCompare(b!)));
   return json({ ...current, dependencies });
 }
 
 /** The gateway's project references: the database, the kit and every subgraph, so each is type-checked once. */
-function gatewayTsconfig(phases: readonly Phase[]): string {
+function gatewayTsconfig(): string {
   const current = JSON.parse(read('gateway/tsconfig.json')) as Record<string, unknown>;
-  const references = ['../prisma', '../subgraphs/kit', ...subgraphNames(phases).map((name) => `../subgraphs/${name}`)].map((path) => ({ path }));
+  const references = ['../prisma', '../subgraphs/kit', ...SUBGRAPH_NAMES.map((name) => `../subgraphs/${name}`)].map((path) => ({ path }));
   return json({ ...current, references });
 }
 

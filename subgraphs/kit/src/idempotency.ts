@@ -50,8 +50,8 @@ function canonicalJson(value: unknown): string {
 }
 
 /** What a repeated call is answered with: the id of what the first one wrote. */
-interface Repeat {
-  repeatOf: string;
+class Repeat {
+  constructor(readonly repeatOf: string) {}
 }
 
 /**
@@ -73,7 +73,7 @@ export async function writeOnce<T>(
     prisma,
     async (tx) => {
       const repeatOf = await claim(tx, call);
-      if (repeatOf) return { repeatOf };
+      if (repeatOf) return new Repeat(repeatOf);
       const result = await work(tx);
       await tx.$executeRaw`
         UPDATE events.idempotency_keys SET record_id = ${idOf(result)}
@@ -82,11 +82,7 @@ export async function writeOnce<T>(
     },
     { ...options, safeToRepeat: true },
   );
-  return isRepeat(outcome) ? replay(outcome.repeatOf) : outcome;
-}
-
-function isRepeat(value: unknown): value is Repeat {
-  return value !== null && typeof value === 'object' && Object.keys(value).length === 1 && 'repeatOf' in value;
+  return outcome instanceof Repeat ? replay(outcome.repeatOf) : outcome;
 }
 
 /**
