@@ -4,13 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { allVersions, createVersion, newRecord, newUser, stack } from './support/api';
-import { startExtraGateway } from './support/stack';
+import { oneProcessEnv, startExtraGateway } from './support/stack';
 import { FROM_THE_START, subscribe } from './support/subscriptions';
 
 const onPostgres = stack.databaseUrl ? describe : describe.skip;
 const tester = newUser('TESTER');
 /** Every subgraph in the server's own process, as `npm start` runs them: none of the test stack's URLs. */
-const ONE_PROCESS = Object.fromEntries(Object.keys(stack.subgraphUrls).map((name) => [`${name.toUpperCase().replaceAll('-', '_')}_SUBGRAPH_URL`, '']));
+const ONE_PROCESS = oneProcessEnv(stack);
 const CREATE = `mutation ($input: CreateVersionInput!) { createVersion(input: $input) { id ... on Version { versionNumber } } }`;
 const EVENTS = `subscription ($cycleId: ID, $reportId: ID, $after: String) {
   versionEvents(cycleId: $cycleId, reportId: $reportId, after: $after) { cursor type versionId versionNumber }

@@ -2,7 +2,7 @@
 // and report, the newest flagged latest. Writes of one attribute (or one report's sets) are serialised.
 import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient } from '@phasegraph/db';
-import { badUserInput, lockRecord, runTransaction, type Identity } from '@phasegraph/kit';
+import { badUserInput, lockRecord, writeOnce, type IdempotentCall, type Identity } from '@phasegraph/kit';
 
 export interface ReportAttributeInput {
   cycleId: string;
@@ -24,6 +24,12 @@ export interface SampleSetInput {
 /** More work for a legacy write's transaction (the migration counting it). */
 export type WriteHook = (tx: Prisma.TransactionClient) => Promise<void>;
 
+/** What a legacy write answers: the row, and whether it was written by an earlier call with the same idempotency key. */
+export interface LegacyWrite<Row> {
+  row: Row;
+  repeated: boolean;
+}
+
 const TRANSACTION_OPTIONS = { maxWait: 20_000, timeout: 30_000 };
 
 export class LegacyStore {
@@ -44,11 +50,14 @@ export class LegacyStore {
     });
   }
 
-  /** Writes version 1 of a new attribute, or the next version of `attributeId`, which becomes the latest. */
-  createReportAttribute(input: ReportAttributeInput, actor: Identity, alsoInTransaction?: WriteHook) {
+  /**
+   * Writes version 1 of a new attribute, or the next version of `attributeId`, which becomes the latest; once under
+   * `call`'s key.
+   */
+  createReportAttribute(input: ReportAttributeInput, actor: Identity, alsoInTransaction?: WriteHook, call: IdempotentCall | null = null) {
     const { attributeName, attributeType } = input;
     const attributeId = input.attributeId ?? randomUUID();
-    return runTransaction(
+    return writeOnce(
       this.prisma,
       async (tx) => {
         await lockRecord(tx, `compat:attribute:${attributeId}`);
@@ -58,7 +67,7 @@ export class LegacyStore {
         }
         if (latest) await tx.reportAttribute.updateMany({ where: { attributeId, isLatestVersion: true }, data: { isLatestVersion: false } });
         await alsoInTransaction?.(tx);
-        return tx.reportAttribute.create({
+        const row = await tx.reportAttribute.create({
           data: {
             attributeId,
             cycleId: input.cycleId,
@@ -71,16 +80,23 @@ export class LegacyStore {
             createdById: actor.id,
           },
         });
+        return { row, repeated: false };
+      },
+      {
+        call,
+        idOf: ({ row }) => row.id,
+        replay: async (id) => ({ row: await this.prisma.reportAttribute.findUniqueOrThrow({ where: { id } }), repeated: true }),
       },
       TRANSACTION_OPTIONS,
     );
   }
 
-  /** Writes a sample set as the next (and latest) of its cycle and report. */
-  createSampleSet(input: SampleSetInput, actor: Identity, alsoInTransaction?: WriteHook) {
+  /** Writes a sample set as the next (and latest) of its cycle and report; once under `call`'s key. */
+  createSampleSet(input: SampleSetInput, actor: Identity, alsoInTransaction?: WriteHook, call: IdempotentCall | null = null) {
     const sampleIds = input.samples.map((sample) => sample.sampleId ?? randomUUID());
     if (new Set(sampleIds).size !== sampleIds.length) throw badUserInput('samples lists a sampleId more than once.', { argument: 'samples' });
-    return runTransaction(
+    const withSamples = { samples: { orderBy: { position: 'asc' } } } as const;
+    return writeOnce(
       this.prisma,
       async (tx) => {
         await lockRecord(tx, `compat:sample-sets:${input.cycleId}:${input.reportId}`);
@@ -91,7 +107,7 @@ export class LegacyStore {
             data: { isLatestVersion: false },
           });
         await alsoInTransaction?.(tx);
-        return tx.sampleSet.create({
+        const row = await tx.sampleSet.create({
           data: {
             cycleId: input.cycleId,
             reportId: input.reportId,
@@ -102,8 +118,14 @@ export class LegacyStore {
             createdById: actor.id,
             samples: { create: input.samples.map((sample, position) => ({ sampleId: sampleIds[position]!, data: sample.data, position })) },
           },
-          include: { samples: { orderBy: { position: 'asc' } } },
+          include: withSamples,
         });
+        return { row, repeated: false };
+      },
+      {
+        call,
+        idOf: ({ row }) => row.setId,
+        replay: async (setId) => ({ row: await this.prisma.sampleSet.findUniqueOrThrow({ where: { setId }, include: withSamples }), repeated: true }),
       },
       TRANSACTION_OPTIONS,
     );

@@ -5,6 +5,7 @@ import {
   INPUT_LIMITS,
   badUserInput,
   forbidden,
+  idempotentCall,
   optionalText,
   requireAtMost,
   requireJson,
@@ -17,7 +18,7 @@ import {
   type SubgraphRuntime,
 } from '@phasegraph/kit';
 import { DualWriter, attributeMirror, sampleSetMirror } from './dual-writer';
-import { LegacyStore, type ReportAttributeInput, type SampleSetInput, type WriteHook } from './legacy-store';
+import { LegacyStore, type LegacyWrite, type ReportAttributeInput, type SampleSetInput, type WriteHook } from './legacy-store';
 import { MigrationOperations } from './migration-operations';
 import { MirrorReader } from './mirror-reader';
 import { MIGRATED_PHASES, MigrationState, requireMigratedPhase, type MigratedPhase } from './migration-state';
@@ -47,16 +48,19 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
       throw badUserInput(`${phase} was rolled back: run backfillPhase to roll it forward first.`, { argument: 'phase' });
   }
 
-  /** How a legacy write of `phase` involves the migration: counted in its transaction, mirrored after commit. */
+  /**
+   * How a legacy write of `phase` involves the migration: counted in its transaction, mirrored after commit. A repeat
+   * under an idempotency key wrote nothing, so it is neither counted nor mirrored again.
+   */
   async function writeThrough<Row>(
     phase: MigratedPhase,
     actor: Identity,
-    write: (hook?: WriteHook) => Promise<Row>,
+    write: (hook?: WriteHook) => Promise<LegacyWrite<Row>>,
     mirror: (row: Row) => Parameters<DualWriter['mirror']>[1],
   ) {
     const { dualWriteEnabled } = await state.settings(phase);
-    const row = await write(dualWriteEnabled ? (tx) => state.countLegacyWrite(tx, phase) : undefined);
-    if (dualWriteEnabled) await dualWriter.mirror(phase, mirror(row), actor);
+    const { row, repeated } = await write(dualWriteEnabled ? (tx) => state.countLegacyWrite(tx, phase) : undefined);
+    if (dualWriteEnabled && !repeated) await dualWriter.mirror(phase, mirror(row), actor);
     return row;
   }
 
@@ -99,8 +103,13 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
         },
       },
       Mutation: {
-        createReportAttribute: (_: unknown, { input }: { input: ReportAttributeInput }, context: SubgraphContext) => {
+        createReportAttribute: (
+          _: unknown,
+          { input, idempotencyKey }: { input: ReportAttributeInput; idempotencyKey?: string | null },
+          context: SubgraphContext,
+        ) => {
           const actor = requireUser(context);
+          const call = idempotentCall(actor.id, 'createReportAttribute', idempotencyKey, { input });
           const checked = {
             cycleId: requireUuid(input.cycleId, 'cycleId'),
             reportId: requireUuid(input.reportId, 'reportId'),
@@ -109,10 +118,11 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
             description: optionalText(input.description, 'description', INPUT_LIMITS.notes),
             attributeId: input.attributeId ? requireUuid(input.attributeId, 'attributeId') : null,
           };
-          return writeThrough('PLANNING', actor, (hook) => legacy.createReportAttribute(checked, actor, hook), attributeMirror);
+          return writeThrough('PLANNING', actor, (hook) => legacy.createReportAttribute(checked, actor, hook, call), attributeMirror);
         },
-        createSampleSet: (_: unknown, { input }: { input: SampleSetInput }, context: SubgraphContext) => {
+        createSampleSet: (_: unknown, { input, idempotencyKey }: { input: SampleSetInput; idempotencyKey?: string | null }, context: SubgraphContext) => {
           const actor = requireUser(context);
+          const call = idempotentCall(actor.id, 'createSampleSet', idempotencyKey, { input });
           // Legacy JSON is held to smaller limits, so that the version mirroring the set (which wraps it) always fits.
           const legacyJson = { maxBytes: INPUT_LIMITS.legacyJsonBytes, maxDepth: INPUT_LIMITS.legacyJsonDepth };
           const checked = {
@@ -125,7 +135,7 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
               data: requireJson(sample.data, 'samples.data', legacyJson),
             })),
           };
-          return writeThrough('SAMPLE_SELECTION', actor, (hook) => legacy.createSampleSet(checked, actor, hook), sampleSetMirror);
+          return writeThrough('SAMPLE_SELECTION', actor, (hook) => legacy.createSampleSet(checked, actor, hook, call), sampleSetMirror);
         },
         setDualWrite: async (_: unknown, args: { phase: PhaseName; enabled: boolean }, context: SubgraphContext) => {
           const actor = requireAdmin(context);

@@ -1,6 +1,6 @@
 // The identity subgraph's resolvers: users as their tokens describe them, and who owns which report.
 import type { PrismaClient } from '@phasegraph/db';
-import { forbidden, notFound, requireUser, requireUuid, type Identity, type SubgraphContext } from '@phasegraph/kit';
+import { forbidden, idempotentCall, notFound, requireUser, requireUuid, writeOnce, type Identity, type SubgraphContext } from '@phasegraph/kit';
 import DataLoader from 'dataloader';
 
 /** The roles that may assign report owners. */
@@ -57,19 +57,30 @@ export function identityResolvers(prisma: PrismaClient) {
         },
       },
       Mutation: {
-        assignReportOwner: async (_: unknown, args: { reportId: string; userId: string }, context: IdentityContext) => {
+        assignReportOwner: async (
+          _: unknown,
+          { idempotencyKey, ...args }: { reportId: string; userId: string; idempotencyKey?: string | null },
+          context: IdentityContext,
+        ) => {
           const actor = requireUser(context);
           if (!actor.roles.some((role) => OWNER_ASSIGNERS.includes(role))) throw forbidden('Only an ADMIN or a TEST_MANAGER can assign report owners.');
+          const call = idempotentCall(actor.id, 'assignReportOwner', idempotencyKey, args);
           const reportId = requireUuid(args.reportId, 'reportId');
           const userId = requireUuid(args.userId, 'userId');
-          const user = await prisma.user.findUnique({ where: { id: userId } });
-          if (!user) throw notFound(`No user with id ${userId}: a user must use phasegraph once before they can own a report.`, { id: userId });
-          await prisma.reportOwner.upsert({
-            where: { reportId_userId: { reportId, userId } },
-            create: { reportId, userId, assignedById: actor.id },
-            update: {},
-          });
-          return user;
+          return writeOnce(
+            prisma,
+            async (tx) => {
+              const user = await tx.user.findUnique({ where: { id: userId } });
+              if (!user) throw notFound(`No user with id ${userId}: a user must use phasegraph once before they can own a report.`, { id: userId });
+              await tx.reportOwner.upsert({
+                where: { reportId_userId: { reportId, userId } },
+                create: { reportId, userId, assignedById: actor.id },
+                update: {},
+              });
+              return user;
+            },
+            { call, idOf: (user) => user.id, replay: async (id) => (await prisma.user.findUnique({ where: { id } }))! },
+          );
         },
         recordUser: (_: unknown, _args: unknown, context: IdentityContext) => recordUser(requireUser(context)),
       },

@@ -181,6 +181,11 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The environment that makes another gateway (startExtraGateway) run every subgraph in its own process. */
+export function oneProcessEnv(info: StackInfo): Record<string, string> {
+  return Object.fromEntries(Object.keys(info.subgraphUrls).map((name) => [subgraphUrlVariable(name), '']));
+}
+
 /** The variable that tells a process where `subgraph` runs, e.g. DATA_OWNER_ID_SUBGRAPH_URL. */
 function subgraphUrlVariable(subgraph: string): string {
   return `${subgraph.toUpperCase().replaceAll('-', '_')}_SUBGRAPH_URL`;

@@ -1,7 +1,7 @@
 // The versioning kit's store for AUDIT_ONLY phases: an append-only trail of records per (cycle, report).
 import type { Prisma, PrismaClient } from '@phasegraph/db';
 import type { AuditModel, AuditRecordRow, Db } from './phase-models';
-import { runTransaction } from './platform/faults';
+import { writeOnce, type IdempotentCall } from './idempotency';
 import { recordVersionEvents, type EventAnnouncer } from './event-log';
 import type { AuditPhase } from './phases';
 import type { Identity } from './signed-identity';
@@ -21,14 +21,25 @@ export class AuditTrail {
     private readonly announcer: EventAnnouncer,
   ) {}
 
-  /** Appends a record, and its CREATED event in the same transaction; records are never changed or removed. */
-  async append(input: { cycleId: string; reportId: string; data: Prisma.InputJsonValue }, actor: Identity): Promise<AuditRecordRow> {
-    const record = await runTransaction(this.prisma, async (tx) => {
-      const record = await this.records(tx).create({ data: { ...input, createdById: actor.id } });
-      const { id: versionId, cycleId, reportId, createdAt: at } = record;
-      await recordVersionEvents(tx, [{ type: 'CREATED', phase: this.phase.name, versionId, versionNumber: null, cycleId, reportId, actorId: actor.id, at }]);
-      return record;
-    });
+  /**
+   * Appends a record, and its CREATED event in the same transaction; once under `call`'s key. Records are never changed
+   * or removed.
+   */
+  async append(
+    input: { cycleId: string; reportId: string; data: Prisma.InputJsonValue },
+    actor: Identity,
+    call: IdempotentCall | null = null,
+  ): Promise<AuditRecordRow> {
+    const record = await writeOnce(
+      this.prisma,
+      async (tx) => {
+        const record = await this.records(tx).create({ data: { ...input, createdById: actor.id } });
+        const { id: versionId, cycleId, reportId, createdAt: at } = record;
+        await recordVersionEvents(tx, [{ type: 'CREATED', phase: this.phase.name, versionId, versionNumber: null, cycleId, reportId, actorId: actor.id, at }]);
+        return record;
+      },
+      { call, idOf: (record) => record.id, replay: async (id) => (await this.recordsById([id]))[0]! },
+    );
     this.announcer.announce();
     return record;
   }

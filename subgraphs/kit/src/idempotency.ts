@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Prisma, PrismaClient } from '@phasegraph/db';
 import { badUserInput, conflict } from './platform/errors';
 import { runTransaction, type TransactionOptions } from './platform/faults';
+import type { Logger } from './platform/log';
 
 /** How long a key is kept: a repeat after that is a new call. */
 export const IDEMPOTENCY_KEY_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -33,7 +34,10 @@ export function idempotentCall(callerId: string, mutation: string, key: string |
   return { callerId, mutation, key, fingerprint: fingerprint(args) };
 }
 
-/** SHA-256 of `args` as canonical JSON (object keys sorted), so that the same arguments in another order match. */
+/**
+ * SHA-256 of `args` as canonical JSON: object keys sorted, and a field set to null left out as an absent one is (to
+ * GraphQL both mean "not given"), so that the same arguments written another way match.
+ */
 export function fingerprint(args: unknown): string {
   return createHash('sha256').update(canonicalJson(args)).digest('hex');
 }
@@ -44,7 +48,7 @@ function canonicalJson(value: unknown): string {
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, inner]) => inner !== undefined)
+    .filter(([, inner]) => inner !== undefined && inner !== null)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([name, inner]) => `${JSON.stringify(name)}:${canonicalJson(inner)}`).join(',')}}`;
 }
@@ -54,21 +58,28 @@ class Repeat {
   constructor(readonly repeatOf: string) {}
 }
 
+/** How a write under an idempotency key names what it wrote, and reads that back to answer a repeated call. */
+export interface Once<T> {
+  /** The call, with its key; null for a call without one. */
+  call: IdempotentCall | null;
+  idOf: (result: T) => string;
+  replay: (id: string) => Promise<T>;
+}
+
 /**
- * Runs `work` in one transaction (see runTransaction), under `call`'s key when there is one: the first call writes and
+ * Runs `work` in one transaction (see runTransaction), under `once`'s key when there is one: the first call writes and
  * records `idOf` its result with the key; a repeat with the same arguments writes nothing and is answered with
  * `replay` of that id; a repeat with other arguments is CONFLICT (`reason: IDEMPOTENCY_KEY_REUSED`). Under a key the
  * server may also run the transaction again after a connection lost during its commit: a second run finds the first.
  */
 export async function writeOnce<T>(
   prisma: PrismaClient,
-  call: IdempotentCall | null,
   work: (tx: Prisma.TransactionClient) => Promise<T>,
-  idOf: (result: T) => string,
-  replay: (id: string) => Promise<T>,
+  once: Once<T> | null,
   options: TransactionOptions = {},
 ): Promise<T> {
-  if (!call) return runTransaction(prisma, work, options);
+  const call = once?.call;
+  if (!once || !call) return runTransaction(prisma, work, options);
   const outcome = await runTransaction<T | Repeat>(
     prisma,
     async (tx) => {
@@ -76,13 +87,13 @@ export async function writeOnce<T>(
       if (repeatOf) return new Repeat(repeatOf);
       const result = await work(tx);
       await tx.$executeRaw`
-        UPDATE events.idempotency_keys SET record_id = ${idOf(result)}
+        UPDATE events.idempotency_keys SET record_id = ${once.idOf(result)}
         WHERE caller_id = ${call.callerId}::uuid AND mutation = ${call.mutation} AND key = ${call.key}`;
       return result;
     },
     { ...options, safeToRepeat: true },
   );
-  return outcome instanceof Repeat ? replay(outcome.repeatOf) : outcome;
+  return outcome instanceof Repeat ? once.replay(outcome.repeatOf) : outcome;
 }
 
 /**
@@ -118,8 +129,26 @@ async function claim(tx: Prisma.TransactionClient, call: IdempotentCall): Promis
   }
 }
 
-/** Forgets keys older than the retention; returns how many. Run periodically by every subgraph that writes. */
+/** Forgets keys older than the retention; returns how many. */
 export async function forgetExpiredKeys(prisma: PrismaClient, now = new Date()): Promise<number> {
   const before = new Date(now.getTime() - IDEMPOTENCY_KEY_RETENTION_MS);
   return prisma.$executeRaw`DELETE FROM events.idempotency_keys WHERE created_at < ${before}`;
+}
+
+/**
+ * Forgets expired keys every `everyMs` (IDEMPOTENCY_KEY_SWEEP_MS, an hour by default), the first time at a random
+ * moment within that period (so that the subgraphs of one process, and processes restarted together, spread their
+ * sweeps); returns how to stop.
+ */
+export function sweepExpiredKeys(prisma: PrismaClient, everyMs: number, logger: Logger): () => void {
+  const sweep = () =>
+    void forgetExpiredKeys(prisma).then(
+      (count) => count > 0 && logger.info('forgot expired idempotency keys', { count }),
+      (error: unknown) => logger.warn('could not forget expired idempotency keys', { error: error instanceof Error ? error.message : String(error) }),
+    );
+  let timer = setTimeout(() => {
+    sweep();
+    timer = setInterval(sweep, everyMs).unref();
+  }, Math.random() * everyMs).unref();
+  return () => clearTimeout(timer);
 }

@@ -24,7 +24,7 @@ export {
   requireText,
   textProblem,
 } from './input-limits';
-export { IDEMPOTENCY_KEY_RETENTION_MS, forgetExpiredKeys, idempotentCall, writeOnce, type IdempotentCall } from './idempotency';
+export { IDEMPOTENCY_KEY_RETENTION_MS, forgetExpiredKeys, idempotentCall, writeOnce, type IdempotentCall, type Once } from './idempotency';
 export {
   IDENTITY_HEADER,
   IdentitySignatureError,

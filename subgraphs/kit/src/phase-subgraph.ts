@@ -7,7 +7,9 @@ import { authorizeReview } from './approval-policy';
 import { AuditTrail, type AuditRecordRow } from './audit-trail';
 import { badUserInput, requireUuid } from './platform/errors';
 import { INPUT_LIMITS, optionalText, requireAtMost, requireData, requireItems, requireText } from './input-limits';
-import { isFullPhase, phaseNamed, type AuditPhase, type FullPhase, type PhaseName } from './phases';
+import { idempotentCall, type IdempotentCall } from './idempotency';
+import { isFullPhase, phaseNamed, type AuditPhase, type FullPhase, type Phase, type PhaseName } from './phases';
+import type { Identity } from './signed-identity';
 import { kitSdl, sharedSdl, subgraphTypeDefs } from './sdl';
 import { EventAnnouncer } from './event-log';
 import { defineSubgraph, requireUser, type SubgraphContext, type SubgraphDefinition, type SubgraphRuntime } from './subgraph-server';
@@ -124,10 +126,12 @@ function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: Subgrap
     Mutation: {
       [`${p}CreateVersion`]: (
         _: unknown,
-        args: { cycleId: string; reportId: string; data: Prisma.InputJsonValue; parentVersionId?: string | null; items?: NewDecision[] | null },
+        args: Keyed<{ cycleId: string; reportId: string; data: Prisma.InputJsonValue; parentVersionId?: string | null; items?: NewDecision[] | null }>,
         context: FullPhaseContext,
-      ) =>
-        store
+      ) => {
+        const actor = requireUser(context);
+        const call = keyedCall(phase, actor, 'createVersion', args);
+        return store
           .createVersion(
             {
               cycleId: requireUuid(args.cycleId, 'cycleId'),
@@ -136,9 +140,11 @@ function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: Subgrap
               parentVersionId: args.parentVersionId ? requireUuid(args.parentVersionId, 'parentVersionId') : null,
               items: requireItems(args.items, 'items'),
             },
-            requireUser(context),
+            actor,
+            call,
           )
-          .then((written) => primeWritten(context, written)),
+          .then((written) => primeWritten(context, written));
+      },
       [`${p}CreateVersions`]: async (
         _: unknown,
         args: { versions: { cycleId: string; reportId: string; data: Prisma.InputJsonValue; items?: NewDecision[] | null }[] },
@@ -156,42 +162,61 @@ function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: Subgrap
         );
         return written.map((entry) => primeWritten(context, entry));
       },
-      [`${p}ApproveVersion`]: (_: unknown, args: { id: string; notes?: string | null }, context: FullPhaseContext) => {
+      [`${p}ApproveVersion`]: (_: unknown, args: Keyed<{ id: string; notes?: string | null }>, context: FullPhaseContext) => {
         const actor = requireUser(context);
+        const call = keyedCall(phase, actor, 'approveVersion', args);
         return store
-          .approveVersion(requireUuid(args.id, 'versionId'), actor, optionalText(args.notes, 'notes', INPUT_LIMITS.notes), (version) =>
-            authorizeReview(phase, actor, version, identity),
+          .approveVersion(
+            requireUuid(args.id, 'versionId'),
+            actor,
+            optionalText(args.notes, 'notes', INPUT_LIMITS.notes),
+            (version) => authorizeReview(phase, actor, version, identity),
+            call,
           )
           .then((version) => primeVersion(context, version));
       },
-      [`${p}RejectVersion`]: (_: unknown, args: { id: string; notes: string }, context: FullPhaseContext) => {
+      [`${p}RejectVersion`]: (_: unknown, args: Keyed<{ id: string; notes: string }>, context: FullPhaseContext) => {
         const actor = requireUser(context);
+        const call = keyedCall(phase, actor, 'rejectVersion', args);
         return store
-          .rejectVersion(requireUuid(args.id, 'versionId'), actor, requireText(args.notes, 'notes', INPUT_LIMITS.notes), (version) =>
-            authorizeReview(phase, actor, version, identity),
+          .rejectVersion(
+            requireUuid(args.id, 'versionId'),
+            actor,
+            requireText(args.notes, 'notes', INPUT_LIMITS.notes),
+            (version) => authorizeReview(phase, actor, version, identity),
+            call,
           )
           .then((version) => primeVersion(context, version));
       },
-      [`${p}ReviewDecisions`]: (_: unknown, args: { versionId: string; reviews: DecisionReview[] }, context: FullPhaseContext) => {
+      [`${p}ReviewDecisions`]: (_: unknown, args: Keyed<{ versionId: string; reviews: DecisionReview[] }>, context: FullPhaseContext) => {
         const actor = requireUser(context);
+        const call = keyedCall(phase, actor, 'reviewDecisions', args);
         const reviews = requireAtMost(args.reviews, 'reviews', INPUT_LIMITS.itemsPerVersion, 'reviews').map((review) => ({
           ...review,
           decisionId: requireUuid(review.decisionId, 'reviews.decisionId'),
           notes: optionalText(review.notes, 'reviews.notes', INPUT_LIMITS.notes),
         }));
         return store
-          .reviewDecisions(requireUuid(args.versionId, 'versionId'), reviews, actor, (version) => authorizeReview(phase, actor, version, identity))
+          .reviewDecisions(requireUuid(args.versionId, 'versionId'), reviews, actor, (version) => authorizeReview(phase, actor, version, identity), call)
           .then((decisions) => decisions.map((decision) => prime(context.decisions, decision.id, decision)));
       },
-      [`${p}CreateVersionFromBaseline`]: (_: unknown, args: { baselineVersionId: string; additionalItems?: NewDecision[] | null }, context: FullPhaseContext) =>
-        store
+      [`${p}CreateVersionFromBaseline`]: (
+        _: unknown,
+        args: Keyed<{ baselineVersionId: string; additionalItems?: NewDecision[] | null }>,
+        context: FullPhaseContext,
+      ) => {
+        const actor = requireUser(context);
+        const call = keyedCall(phase, actor, 'createVersionFromBaseline', args);
+        return store
           .createVersionFromBaseline(
             requireUuid(args.baselineVersionId, 'baselineVersionId'),
             requireItems(args.additionalItems, 'additionalItems'),
-            requireUser(context),
+            actor,
             carryForwardData,
+            call,
           )
-          .then((written) => primeWritten(context, written)),
+          .then((written) => primeWritten(context, written));
+      },
     },
   };
   return {
@@ -235,17 +260,32 @@ function auditPhaseSetup(phase: AuditPhase, prisma: PrismaClient, runtime: Subgr
       },
     },
     Mutation: {
-      [`${p}AppendRecord`]: (_: unknown, args: { cycleId: string; reportId: string; data: Prisma.InputJsonValue }, context: AuditPhaseContext) =>
-        trail.append(
+      [`${p}AppendRecord`]: (_: unknown, args: Keyed<{ cycleId: string; reportId: string; data: Prisma.InputJsonValue }>, context: AuditPhaseContext) => {
+        const actor = requireUser(context);
+        const call = keyedCall(phase, actor, 'createVersion', args);
+        return trail.append(
           { cycleId: requireUuid(args.cycleId, 'cycleId'), reportId: requireUuid(args.reportId, 'reportId'), data: requireData(args.data) },
-          requireUser(context),
-        ),
+          actor,
+          call,
+        );
+      },
     },
   };
   return {
     resolvers,
     context: (base: SubgraphContext): AuditPhaseContext => ({ ...base, records: new DataLoader((ids) => trail.recordsById(ids)) }),
   };
+}
+
+/** A writing operation's arguments: its own, and the idempotency key the client sent with the public mutation. */
+type Keyed<Args> = Args & { idempotencyKey?: string | null };
+
+/**
+ * The call an operation's key names: the public `mutation` (which this operation serves) of `phase`, by `actor`, with
+ * the operation's other arguments and the phase as its fingerprint.
+ */
+function keyedCall(phase: Phase, actor: Identity, mutation: string, { idempotencyKey, ...args }: Keyed<object>): IdempotentCall | null {
+  return idempotentCall(actor.id, mutation, idempotencyKey, { phase: phase.name, ...args });
 }
 
 /** The event announcer of a subgraph's Prisma client: wakes the event log's readers after each commit. */

@@ -12,6 +12,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import type { Config, SubgraphName } from './platform/config';
 import { unauthenticated } from './platform/errors';
 import { apolloServerOptions, serveGraphQL, type RunningServer } from './platform/http';
+import { sweepExpiredKeys } from './idempotency';
 import { JSONScalar } from './input-limits';
 import type { Logger } from './platform/log';
 import { IdentitySignatureError, verifyIdentity, type Identity } from './signed-identity';
@@ -63,7 +64,11 @@ export function defineSubgraph<Context extends SubgraphContext>(
         await prisma.$queryRaw`SELECT 1`;
         return true;
       };
-      return new LocalSubgraph<Context>(name, schema, context, ready, async () => close?.());
+      const stopSweeping = sweepExpiredKeys(prisma, runtime.config.idempotencyKeySweepMs, runtime.logger.child({ subgraph: name }));
+      return new LocalSubgraph<Context>(name, schema, context, ready, async () => {
+        stopSweeping();
+        await close?.();
+      });
     },
   };
 }

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '@phasegraph/db';
 import { badUserInput, conflict, notFound } from './platform/errors';
-import { runTransaction } from './platform/faults';
+import { writeOnce, type IdempotentCall, type Once } from './idempotency';
 import { INPUT_LIMITS } from './input-limits';
 import { recordVersionEvents, type EventAnnouncer, type NewVersionEvent, type VersionEventType } from './event-log';
 import type { DecisionModel, DecisionRow, DecisionStatus, Db, VersionModel, VersionRow, VersionStatus, VersionWhere } from './phase-models';
@@ -72,10 +72,10 @@ export class VersionStore {
     private readonly announcer: EventAnnouncer,
   ) {}
 
-  /** Creates the next DRAFT version (number = latest + 1) with a PENDING decision per item. */
-  async createVersion(input: NewVersion, actor: Identity): Promise<WrittenVersion> {
-    const [written] = await this.createVersions([input], actor);
-    return written!;
+  /** Creates the next DRAFT version (number = latest + 1) with a PENDING decision per item; once under `call`'s key. */
+  async createVersion(input: NewVersion, actor: Identity, call: IdempotentCall | null = null): Promise<WrittenVersion> {
+    assertDistinctItems(input.items ?? []);
+    return this.transaction(async (tx) => (await this.writeVersions(tx, [input], actor))[0]!, true, this.onceWritten(call));
   }
 
   /**
@@ -85,18 +85,7 @@ export class VersionStore {
   async createVersions(inputs: NewVersion[], actor: Identity): Promise<WrittenVersion[]> {
     for (const input of inputs) assertDistinctItems(input.items ?? []);
     if (inputs.length === 0) return [];
-    return this.transaction(async (tx) => {
-      await lockRecords(
-        tx,
-        inputs.map((input) => this.recordKey(input.cycleId, input.reportId)),
-      );
-      const parents = await this.parentsOf(tx, inputs);
-      return this.insertVersions(
-        tx,
-        inputs.map((input) => ({ ...input, parent: input.parentVersionId ? parents.get(input.parentVersionId)! : null, seeds: input.items ?? [] })),
-        actor,
-      );
-    });
+    return this.transaction((tx) => this.writeVersions(tx, inputs, actor));
   }
 
   /**
@@ -108,40 +97,45 @@ export class VersionStore {
     additionalItems: NewDecision[],
     actor: Identity,
     carryForwardData: CarryForwardData,
+    call: IdempotentCall | null = null,
   ): Promise<WrittenVersion> {
     assertDistinctItems(additionalItems);
     const baseline = await this.requireVersion(baselineId);
-    return this.transaction(async (tx) => {
-      await this.lockRecord(tx, baseline.cycleId, baseline.reportId);
-      const carried = await this.decisions(tx).findMany({ where: { versionId: baseline.id, status: 'APPROVED' }, orderBy: [{ position: 'asc' }] });
-      const clash = additionalItems.find((item) => carried.some((decision) => decision.itemId === item.itemId));
-      if (clash) throw badUserInput(`Item ${clash.itemId} is already carried forward from the baseline.`, { argument: 'additionalItems' });
-      if (carried.length + additionalItems.length > INPUT_LIMITS.itemsPerVersion) {
-        throw badUserInput(
-          `A version may hold at most ${INPUT_LIMITS.itemsPerVersion.toLocaleString('en-US')} items: the baseline carries ${carried.length} forward, so at most ${INPUT_LIMITS.itemsPerVersion - carried.length} more.`,
-          { argument: 'additionalItems' },
+    return this.transaction(
+      async (tx) => {
+        await this.lockRecord(tx, baseline.cycleId, baseline.reportId);
+        const carried = await this.decisions(tx).findMany({ where: { versionId: baseline.id, status: 'APPROVED' }, orderBy: [{ position: 'asc' }] });
+        const clash = additionalItems.find((item) => carried.some((decision) => decision.itemId === item.itemId));
+        if (clash) throw badUserInput(`Item ${clash.itemId} is already carried forward from the baseline.`, { argument: 'additionalItems' });
+        if (carried.length + additionalItems.length > INPUT_LIMITS.itemsPerVersion) {
+          throw badUserInput(
+            `A version may hold at most ${INPUT_LIMITS.itemsPerVersion.toLocaleString('en-US')} items: the baseline carries ${carried.length} forward, so at most ${INPUT_LIMITS.itemsPerVersion - carried.length} more.`,
+            { argument: 'additionalItems' },
+          );
+        }
+        const seeds: DecisionSeed[] = [
+          ...carried.map((decision) => ({
+            itemId: decision.itemId,
+            itemData: decision.itemData as Prisma.InputJsonValue,
+            reason: decision.reason,
+            status: decision.status,
+            decidedById: decision.decidedById,
+            decidedAt: decision.decidedAt,
+            decisionNotes: decision.decisionNotes,
+            carriedFromVersionId: baseline.id,
+          })),
+          ...additionalItems,
+        ];
+        const data = carryForwardData(
+          baseline.data,
+          seeds.map((seed) => ({ itemId: seed.itemId, itemData: seed.itemData as Prisma.JsonValue, carried: Boolean(seed.carriedFromVersionId) })),
         );
-      }
-      const seeds: DecisionSeed[] = [
-        ...carried.map((decision) => ({
-          itemId: decision.itemId,
-          itemData: decision.itemData as Prisma.InputJsonValue,
-          reason: decision.reason,
-          status: decision.status,
-          decidedById: decision.decidedById,
-          decidedAt: decision.decidedAt,
-          decisionNotes: decision.decisionNotes,
-          carriedFromVersionId: baseline.id,
-        })),
-        ...additionalItems,
-      ];
-      const data = carryForwardData(
-        baseline.data,
-        seeds.map((seed) => ({ itemId: seed.itemId, itemData: seed.itemData as Prisma.JsonValue, carried: Boolean(seed.carriedFromVersionId) })),
-      );
-      const [written] = await this.insertVersions(tx, [{ cycleId: baseline.cycleId, reportId: baseline.reportId, data, parent: baseline, seeds }], actor);
-      return written!;
-    });
+        const [written] = await this.insertVersions(tx, [{ cycleId: baseline.cycleId, reportId: baseline.reportId, data, parent: baseline, seeds }], actor);
+        return written!;
+      },
+      true,
+      this.onceWritten(call),
+    );
   }
 
   /**
@@ -153,6 +147,7 @@ export class VersionStore {
     reviews: DecisionReview[],
     actor: Identity,
     authorize: (version: VersionRow) => Promise<void>,
+    call: IdempotentCall | null = null,
   ): Promise<DecisionRow[]> {
     if (reviews.length === 0) throw badUserInput('reviews must name at least one decision.', { argument: 'reviews' });
     const ids = new Set<string>();
@@ -163,64 +158,93 @@ export class VersionStore {
     }
     const version = await this.requireVersion(versionId);
     await authorize(version);
-    return this.transaction(async (tx) => {
-      await this.lockRecord(tx, version.cycleId, version.reportId);
-      await this.requireDraft(tx, versionId, 'reviewed');
-      const decidedAt = new Date();
-      for (const review of reviews) {
-        const { count } = await this.decisions(tx).updateMany({
-          where: { id: review.decisionId, versionId },
-          data: { status: review.status, decidedById: actor.id, decidedAt, decisionNotes: review.notes ?? null },
-        });
-        if (count === 0)
-          throw badUserInput(`Decision ${review.decisionId} is not a decision of version ${versionId}.`, {
-            argument: 'reviews.decisionId',
-            decisionId: review.decisionId,
+    return this.transaction(
+      async (tx) => {
+        await this.lockRecord(tx, version.cycleId, version.reportId);
+        await this.requireDraft(tx, versionId, 'reviewed');
+        const decidedAt = new Date();
+        for (const review of reviews) {
+          const { count } = await this.decisions(tx).updateMany({
+            where: { id: review.decisionId, versionId },
+            data: { status: review.status, decidedById: actor.id, decidedAt, decisionNotes: review.notes ?? null },
           });
-      }
-      return this.decisions(tx).findMany({ where: { id: { in: [...ids] } }, orderBy: [{ position: 'asc' }] });
-    }, false);
+          if (count === 0)
+            throw badUserInput(`Decision ${review.decisionId} is not a decision of version ${versionId}.`, {
+              argument: 'reviews.decisionId',
+              decisionId: review.decisionId,
+            });
+        }
+        return this.decisions(tx).findMany({ where: { id: { in: [...ids] } }, orderBy: [{ position: 'asc' }] });
+      },
+      false,
+      {
+        // A repeat names the same decisions (the key's fingerprint covers them): it is answered with them as they are now.
+        call,
+        idOf: () => versionId,
+        replay: () => this.decisions(this.prisma).findMany({ where: { id: { in: [...ids] } }, orderBy: [{ position: 'asc' }] }),
+      },
+    );
   }
 
   /**
    * Approves a DRAFT version and supersedes every other APPROVED version of its cycle and report, atomically:
    * at most one version of a record is APPROVED at any moment. `authorize` runs first and may refuse.
    */
-  async approveVersion(id: string, actor: Identity, notes: string | null, authorize: (version: VersionRow) => Promise<void>): Promise<VersionRow> {
+  async approveVersion(
+    id: string,
+    actor: Identity,
+    notes: string | null,
+    authorize: (version: VersionRow) => Promise<void>,
+    call: IdempotentCall | null = null,
+  ): Promise<VersionRow> {
     const version = await this.requireVersion(id);
     await authorize(version);
-    return this.transaction(async (tx) => {
-      await this.lockRecord(tx, version.cycleId, version.reportId);
-      await this.requireDraft(tx, id, 'approved');
-      const reviewedAt = new Date();
-      const superseded = await this.supersedePreviousApproved(tx, version);
-      const approved = await this.versions(tx).update({
-        where: { id },
-        data: { status: 'APPROVED', reviewedById: actor.id, reviewedAt, reviewNotes: notes },
-      });
-      await recordVersionEvents(tx, [
-        ...superseded.map((previous) => this.event('SUPERSEDED', previous, actor, reviewedAt)),
-        this.event('APPROVED', approved, actor, reviewedAt),
-      ]);
-      return approved;
-    });
+    return this.transaction(
+      async (tx) => {
+        await this.lockRecord(tx, version.cycleId, version.reportId);
+        await this.requireDraft(tx, id, 'approved');
+        const reviewedAt = new Date();
+        const superseded = await this.supersedePreviousApproved(tx, version);
+        const approved = await this.versions(tx).update({
+          where: { id },
+          data: { status: 'APPROVED', reviewedById: actor.id, reviewedAt, reviewNotes: notes },
+        });
+        await recordVersionEvents(tx, [
+          ...superseded.map((previous) => this.event('SUPERSEDED', previous, actor, reviewedAt)),
+          this.event('APPROVED', approved, actor, reviewedAt),
+        ]);
+        return approved;
+      },
+      true,
+      this.onceVersion(call),
+    );
   }
 
   /** Rejects a DRAFT version with the reviewer's notes (required). `authorize` runs first and may refuse. */
-  async rejectVersion(id: string, actor: Identity, notes: string, authorize: (version: VersionRow) => Promise<void>): Promise<VersionRow> {
+  async rejectVersion(
+    id: string,
+    actor: Identity,
+    notes: string,
+    authorize: (version: VersionRow) => Promise<void>,
+    call: IdempotentCall | null = null,
+  ): Promise<VersionRow> {
     if (!notes.trim()) throw badUserInput('notes must say why the version is rejected.', { argument: 'notes' });
     const version = await this.requireVersion(id);
     await authorize(version);
-    return this.transaction(async (tx) => {
-      await this.lockRecord(tx, version.cycleId, version.reportId);
-      await this.requireDraft(tx, id, 'rejected');
-      const rejected = await this.versions(tx).update({
-        where: { id },
-        data: { status: 'REJECTED', reviewedById: actor.id, reviewedAt: new Date(), reviewNotes: notes },
-      });
-      await recordVersionEvents(tx, [this.event('REJECTED', rejected, actor, rejected.reviewedAt!)]);
-      return rejected;
-    });
+    return this.transaction(
+      async (tx) => {
+        await this.lockRecord(tx, version.cycleId, version.reportId);
+        await this.requireDraft(tx, id, 'rejected');
+        const rejected = await this.versions(tx).update({
+          where: { id },
+          data: { status: 'REJECTED', reviewedById: actor.id, reviewedAt: new Date(), reviewNotes: notes },
+        });
+        await recordVersionEvents(tx, [this.event('REJECTED', rejected, actor, rejected.reviewedAt!)]);
+        return rejected;
+      },
+      true,
+      this.onceVersion(call),
+    );
   }
 
   /** The APPROVED version of a cycle and report, if any. */
@@ -265,6 +289,34 @@ export class VersionStore {
     const rows = await this.decisions(this.prisma).findMany({ where: { id: { in: [...ids] } } });
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  /** Writes the next version of each input's record in `tx`, holding the records' locks. */
+  private async writeVersions(tx: Prisma.TransactionClient, inputs: NewVersion[], actor: Identity): Promise<WrittenVersion[]> {
+    await lockRecords(
+      tx,
+      inputs.map((input) => this.recordKey(input.cycleId, input.reportId)),
+    );
+    const parents = await this.parentsOf(tx, inputs);
+    return this.insertVersions(
+      tx,
+      inputs.map((input) => ({ ...input, parent: input.parentVersionId ? parents.get(input.parentVersionId)! : null, seeds: input.items ?? [] })),
+      actor,
+    );
+  }
+
+  /** A version created under `call`'s key: a repeat is answered with that version and its decisions as they are now. */
+  private onceWritten(call: IdempotentCall | null): Once<WrittenVersion> {
+    return {
+      call,
+      idOf: (written) => written.version.id,
+      replay: async (id) => ({ version: await this.requireVersion(id), decisions: (await this.decisionsByVersionId([id]))[0]! }),
+    };
+  }
+
+  /** A version reviewed under `call`'s key: a repeat is answered with that version as it is now. */
+  private onceVersion(call: IdempotentCall | null): Once<VersionRow> {
+    return { call, idOf: (version) => version.id, replay: (id) => this.requireVersion(id) };
   }
 
   private async requireVersion(id: string): Promise<VersionRow> {
@@ -406,11 +458,12 @@ export class VersionStore {
   }
 
   /**
-   * One interactive transaction; once it has committed, readers of the event log are woken (every transaction here
-   * but a decision review appends events). Inputs were checked before (input-limits): nothing unstorable gets here.
+   * One interactive transaction, under an idempotency key when `once` has one (see writeOnce); once it has committed,
+   * readers of the event log are woken (every transaction here but a decision review appends events). Inputs were
+   * checked before (input-limits): nothing unstorable gets here.
    */
-  private async transaction<T>(work: (tx: Prisma.TransactionClient) => Promise<T>, appendsEvents = true): Promise<T> {
-    const result = await runTransaction(this.prisma, work, TRANSACTION_OPTIONS);
+  private async transaction<T>(work: (tx: Prisma.TransactionClient) => Promise<T>, appendsEvents = true, once?: Once<T>): Promise<T> {
+    const result = await writeOnce(this.prisma, work, once ?? null, TRANSACTION_OPTIONS);
     if (appendsEvents) this.announcer.announce();
     return result;
   }

@@ -27,6 +27,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** At start, how long to wait for the database to answer before giving up (exit 1, one line saying why). */
   databaseWaitMs: number;
+  /** How often each subgraph forgets idempotency keys past their retention (24 hours). */
+  idempotencyKeySweepMs: number;
   /** The HS256 secret of phasegraph's own tokens (the demo's, tools', service accounts'); accepted beside a provider's. */
   jwtSecret: string;
   /** An identity provider whose tokens the gateway accepts too (`JWT_JWKS_URL`); unset: the shared secret's only. */
@@ -84,6 +86,7 @@ const environment = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   DATABASE_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  IDEMPOTENCY_KEY_SWEEP_MS: z.coerce.number().int().min(100).max(86_400_000).default(3_600_000),
   JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   JWT_JWKS_URL: z
     .string()
@@ -164,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: values.DATABASE_POOL_SIZE,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     databaseWaitMs: values.DATABASE_WAIT_MS,
+    idempotencyKeySweepMs: values.IDEMPOTENCY_KEY_SWEEP_MS,
     jwtSecret: secret('JWT_SECRET', DEV_JWT_SECRET),
     identityProvider,
     subgraphSecret: secret('SUBGRAPH_SECRET', DEV_SUBGRAPH_SECRET),

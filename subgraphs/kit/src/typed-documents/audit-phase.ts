@@ -18,6 +18,7 @@ export type AppendRecordMutationVariables = Exact<{
   cycleId: string;
   reportId: string;
   data: unknown;
+  idempotencyKey?: string | null | undefined;
 }>;
 
 export type AppendRecordMutation = { created: { id: string } };

@@ -85,6 +85,7 @@ export type CreateVersionMutationVariables = Exact<{
   data: unknown;
   parentVersionId?: string | null | undefined;
   items?: Array<DecisionInput> | DecisionInput | null | undefined;
+  idempotencyKey?: string | null | undefined;
 }>;
 
 export type CreateVersionMutation = { created: { id: string } };
@@ -98,6 +99,7 @@ export type CreateVersionsMutation = { created: Array<{ id: string }> };
 export type ApproveVersionMutationVariables = Exact<{
   id: string;
   notes?: string | null | undefined;
+  idempotencyKey?: string | null | undefined;
 }>;
 
 export type ApproveVersionMutation = { reviewed: { id: string } };
@@ -105,6 +107,7 @@ export type ApproveVersionMutation = { reviewed: { id: string } };
 export type RejectVersionMutationVariables = Exact<{
   id: string;
   notes: string;
+  idempotencyKey?: string | null | undefined;
 }>;
 
 export type RejectVersionMutation = { reviewed: { id: string } };
@@ -112,6 +115,7 @@ export type RejectVersionMutation = { reviewed: { id: string } };
 export type ReviewDecisionsMutationVariables = Exact<{
   versionId: string;
   reviews: Array<DecisionReviewInput> | DecisionReviewInput;
+  idempotencyKey?: string | null | undefined;
 }>;
 
 export type ReviewDecisionsMutation = { reviewed: Array<{ id: string }> };
@@ -119,6 +123,7 @@ export type ReviewDecisionsMutation = { reviewed: Array<{ id: string }> };
 export type CreateVersionFromBaselineMutationVariables = Exact<{
   baselineVersionId: string;
   additionalItems?: Array<DecisionInput> | DecisionInput | null | undefined;
+  idempotencyKey?: string | null | undefined;
 }>;
 
 export type CreateVersionFromBaselineMutation = { created: { id: string } };

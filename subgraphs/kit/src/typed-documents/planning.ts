@@ -85,6 +85,7 @@ export type CreateVersionMutationVariables = Exact<{
   data: unknown;
   parentVersionId?: string | null | undefined;
   items?: Array<DecisionInput> | DecisionInput | null | undefined;
+  idempotencyKey?: string | null | undefined;
 }>;
 
 export type CreateVersionMutation = { created: { id: string } };
@@ -98,6 +99,7 @@ export type CreateVersionsMutation = { created: Array<{ id: string }> };
 export type ApproveVersionMutationVariables = Exact<{
   id: string;
   notes?: string | null | undefined;
+  idempotencyKey?: string | null | undefined;
 }>;
 
 export type ApproveVersionMutation = { reviewed: { id: string } };
@@ -105,6 +107,7 @@ export type ApproveVersionMutation = { reviewed: { id: string } };
 export type RejectVersionMutationVariables = Exact<{
   id: string;
   notes: string;
+  idempotencyKey?: string | null | undefined;
 }>;
 
 export type RejectVersionMutation = { reviewed: { id: string } };
@@ -112,6 +115,7 @@ export type RejectVersionMutation = { reviewed: { id: string } };
 export type ReviewDecisionsMutationVariables = Exact<{
   versionId: string;
   reviews: Array<DecisionReviewInput> | DecisionReviewInput;
+  idempotencyKey?: string | null | undefined;
 }>;
 
 export type ReviewDecisionsMutation = { reviewed: Array<{ id: string }> };
@@ -119,6 +123,7 @@ export type ReviewDecisionsMutation = { reviewed: Array<{ id: string }> };
 export type CreateVersionFromBaselineMutationVariables = Exact<{
   baselineVersionId: string;
   additionalItems?: Array<DecisionInput> | DecisionInput | null | undefined;
+  idempotencyKey?: string | null | undefined;
 }>;
 
 export type CreateVersionFromBaselineMutation = { created: { id: string } };
@@ -309,6 +314,11 @@ export const CreateVersionDocument = {
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'items' } },
           type: { kind: 'ListType', type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'DecisionInput' } } } },
         },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'idempotencyKey' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+        },
       ],
       selectionSet: {
         kind: 'SelectionSet',
@@ -327,6 +337,11 @@ export const CreateVersionDocument = {
                 value: { kind: 'Variable', name: { kind: 'Name', value: 'parentVersionId' } },
               },
               { kind: 'Argument', name: { kind: 'Name', value: 'items' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'items' } } },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'idempotencyKey' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'idempotencyKey' } },
+              },
             ],
             selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }] },
           },
@@ -387,6 +402,11 @@ export const ApproveVersionDocument = {
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'notes' } },
           type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
         },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'idempotencyKey' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+        },
       ],
       selectionSet: {
         kind: 'SelectionSet',
@@ -398,6 +418,11 @@ export const ApproveVersionDocument = {
             arguments: [
               { kind: 'Argument', name: { kind: 'Name', value: 'id' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } } },
               { kind: 'Argument', name: { kind: 'Name', value: 'notes' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'notes' } } },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'idempotencyKey' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'idempotencyKey' } },
+              },
             ],
             selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }] },
           },
@@ -424,6 +449,11 @@ export const RejectVersionDocument = {
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'notes' } },
           type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } } },
         },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'idempotencyKey' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+        },
       ],
       selectionSet: {
         kind: 'SelectionSet',
@@ -435,6 +465,11 @@ export const RejectVersionDocument = {
             arguments: [
               { kind: 'Argument', name: { kind: 'Name', value: 'id' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } } },
               { kind: 'Argument', name: { kind: 'Name', value: 'notes' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'notes' } } },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'idempotencyKey' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'idempotencyKey' } },
+              },
             ],
             selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }] },
           },
@@ -464,6 +499,11 @@ export const ReviewDecisionsDocument = {
             type: { kind: 'ListType', type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'DecisionReviewInput' } } } },
           },
         },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'idempotencyKey' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+        },
       ],
       selectionSet: {
         kind: 'SelectionSet',
@@ -475,6 +515,11 @@ export const ReviewDecisionsDocument = {
             arguments: [
               { kind: 'Argument', name: { kind: 'Name', value: 'versionId' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'versionId' } } },
               { kind: 'Argument', name: { kind: 'Name', value: 'reviews' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'reviews' } } },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'idempotencyKey' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'idempotencyKey' } },
+              },
             ],
             selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }] },
           },
@@ -501,6 +546,11 @@ export const CreateVersionFromBaselineDocument = {
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'additionalItems' } },
           type: { kind: 'ListType', type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'DecisionInput' } } } },
         },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'idempotencyKey' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+        },
       ],
       selectionSet: {
         kind: 'SelectionSet',
@@ -519,6 +569,11 @@ export const CreateVersionFromBaselineDocument = {
                 kind: 'Argument',
                 name: { kind: 'Name', value: 'additionalItems' },
                 value: { kind: 'Variable', name: { kind: 'Name', value: 'additionalItems' } },
+              },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'idempotencyKey' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'idempotencyKey' } },
               },
             ],
             selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }] },

@@ -18,6 +18,7 @@ export type AppendRecordMutationVariables = Exact<{
   cycleId: string;
   reportId: string;
   data: unknown;
+  idempotencyKey?: string | null | undefined;
 }>;
 
 export type AppendRecordMutation = { created: { id: string } };
@@ -120,6 +121,11 @@ export const AppendRecordDocument = {
           variable: { kind: 'Variable', name: { kind: 'Name', value: 'data' } },
           type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'JSON' } } },
         },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'idempotencyKey' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+        },
       ],
       selectionSet: {
         kind: 'SelectionSet',
@@ -132,6 +138,11 @@ export const AppendRecordDocument = {
               { kind: 'Argument', name: { kind: 'Name', value: 'cycleId' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'cycleId' } } },
               { kind: 'Argument', name: { kind: 'Name', value: 'reportId' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'reportId' } } },
               { kind: 'Argument', name: { kind: 'Name', value: 'data' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'data' } } },
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'idempotencyKey' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'idempotencyKey' } },
+              },
             ],
             selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'id' } }] },
           },
