@@ -60,6 +60,8 @@ export async function startTestStack(): Promise<RunningStack> {
     LOG_LEVEL: 'warn',
     REPORT_SQL_STATEMENTS: '1',
     CORS_ORIGINS: TEST_APP_ORIGIN,
+    // Expired idempotency keys are forgotten within seconds, so that a test can see it happen.
+    IDEMPOTENCY_KEY_SWEEP_MS: '2000',
     NODE_ENV: 'test',
   };
   const children: ChildProcess[] = [];
