@@ -274,6 +274,10 @@ export async function serveGraphQL<Context extends BaseContext>(options: ServeOp
     let answered: string | undefined;
     try {
       answered = await inRequestTrace(trace, () => serveOperation(request, response, url, requestId, trace.traceparent, record));
+    } catch (error) {
+      // Answered 500 by the server's own handler, after this line is logged.
+      record.errorCodes ??= ['INTERNAL_SERVER_ERROR'];
+      throw error;
     } finally {
       const errorCodes = record.errorCodes ?? errorCodesIn(response.statusCode, answered);
       const durationSeconds = (performance.now() - started) / 1_000;
