@@ -1,8 +1,13 @@
 // `npm run bench -- compare`: what our gateway costs, as ratios that survive a change of machine. The split
 // deployment (each subgraph its own process) against Hive Gateway, against its subgraphs called directly and against
-// raw SQL; the migration's reads and backfill; then the one-process stack. Appends the table to bench/RESULTS.md.
+// raw SQL; the migration's reads and backfill; then the one-process stack, also against itself with tracing on.
+// `npm run bench -- compare one-process` runs the one-process part alone; `npm run bench -- compare reference <dir>` sets
+// the one-process stack against the same from another checkout (e.g. the commit before a change, with this one's
+// node_modules), what a change costs in one run. Appends the table to bench/RESULTS.md.
 import { execFileSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { openDatabase } from '@phasegraph/db';
 import { SUBGRAPH_NAMES } from '@phasegraph/kit';
@@ -266,29 +271,92 @@ async function splitDeploymentComparisons(): Promise<{ measured: Measured[]; bac
   return { measured, backfill };
 }
 
-/** `npm start` on PostgreSQL: the gateway and every subgraph in one process. */
+/** `npm start` on PostgreSQL: the gateway and every subgraph in one process; and beside it the same with tracing on. */
 async function oneProcessComparisons(): Promise<Measured[]> {
-  console.log('\nStarting the one-process stack…');
-  const stack = await startOneProcessStack('one-process', SERVER_URL, {
+  console.log('\nStarting the one-process stack, and another one tracing to an OTLP endpoint…');
+  const environment = {
     JWT_SECRET,
     SUBGRAPH_SECRET,
     // Everything embedded, whatever the calling shell has set.
     ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [subgraphUrlVariable(name), ''])),
-  });
+  };
+  const stack = await startOneProcessStack('one-process', SERVER_URL, { ...environment, OTEL_EXPORTER_OTLP_ENDPOINT: '' });
+  const traced = await startOneProcessStack('one-process-traced', SERVER_URL, { ...environment, OTEL_EXPORTER_OTLP_ENDPOINT: await otlpSink() });
   const { gatewayUrl } = stack;
   const planningUrl = stack.subgraphUrl('planning');
   const tester = newUser('TESTER');
   const record = newRecord();
   await seedVersions(gatewayUrl, tester, record, 20);
+  await seedVersions(traced.gatewayUrl, tester, record, 20);
   const measured: Measured[] = [];
   for (const comparison of [
     await versionsComparison('one process', gatewayUrl, planningUrl, tester, record),
     ...createVersionComparisons('one process', gatewayUrl, tester, rawPool(stack.databaseUrl)),
+    {
+      name: 'versions(first: 20) with decisions and creator (one process): tracing off ÷ on',
+      a: { label: 'our gateway (one process), tracing off', run: http(gatewayUrl, bearer(tester), { query: VERSIONS_QUERY, variables: record }) },
+      b: { label: 'the same, tracing on (OTLP/protobuf)', run: http(traced.gatewayUrl, bearer(tester), { query: VERSIONS_QUERY, variables: record }) },
+      ratio: 'rps' as const,
+    },
+    {
+      name: 'createVersion, 5 items, a new record each (one process): tracing off ÷ on',
+      a: { label: 'our gateway (one process), tracing off', run: http(gatewayUrl, bearer(tester), () => createVersionRequest()) },
+      b: { label: 'the same, tracing on (OTLP/protobuf)', run: http(traced.gatewayUrl, bearer(tester), () => createVersionRequest()) },
+      ratio: 'rps' as const,
+    },
   ]) {
     measured.push(await compare(comparison));
   }
-  await stack.child.stop();
+  await Promise.all([stack.child.stop(), traced.child.stop()]);
   return measured;
+}
+
+/** The one-process stack of this checkout against the same of the checkout in `reference`, back to back. */
+async function referenceComparisons(reference: string): Promise<Measured[]> {
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: reference, encoding: 'utf8' }).trim();
+  console.log(`\nStarting the one-process stack of this checkout and of ${reference} (${commit})…`);
+  const environment = {
+    JWT_SECRET,
+    SUBGRAPH_SECRET,
+    OTEL_EXPORTER_OTLP_ENDPOINT: '',
+    ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [subgraphUrlVariable(name), ''])),
+  };
+  const ours = await startOneProcessStack('one-process', SERVER_URL, environment);
+  const theirs = await startOneProcessStack('one-process-reference', SERVER_URL, environment, [], reference);
+  const tester = newUser('TESTER');
+  const record = newRecord();
+  await seedVersions(ours.gatewayUrl, tester, record, 20);
+  await seedVersions(theirs.gatewayUrl, tester, record, 20);
+  const measured: Measured[] = [];
+  for (const comparison of [
+    {
+      name: `versions(first: 20) with decisions and creator (one process): this checkout ÷ ${commit}`,
+      a: { label: 'our gateway (one process), this checkout', run: http(ours.gatewayUrl, bearer(tester), { query: VERSIONS_QUERY, variables: record }) },
+      b: { label: `the same at ${commit}`, run: http(theirs.gatewayUrl, bearer(tester), { query: VERSIONS_QUERY, variables: record }) },
+      ratio: 'rps' as const,
+    },
+    {
+      name: `createVersion, 5 items, a new record each (one process): this checkout ÷ ${commit}`,
+      a: { label: 'our gateway (one process), this checkout', run: http(ours.gatewayUrl, bearer(tester), () => createVersionRequest()) },
+      b: { label: `the same at ${commit}`, run: http(theirs.gatewayUrl, bearer(tester), () => createVersionRequest()) },
+      ratio: 'rps' as const,
+    },
+  ]) {
+    measured.push(await compare(comparison));
+  }
+  await Promise.all([ours.child.stop(), theirs.child.stop()]);
+  return measured;
+}
+
+/** An OTLP/HTTP endpoint that takes every export and keeps nothing: what tracing costs the gateway, not a collector. */
+async function otlpSink(): Promise<string> {
+  const sink = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+  });
+  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  onTeardown(() => new Promise<void>((resolve) => sink.close(() => resolve())));
+  return `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
 }
 
 /** The recorded table: per comparison, the median ratio and each side's median figures over the rounds. */
@@ -321,13 +389,20 @@ async function machineLine(): Promise<string> {
   );
 }
 
+function fail(message: string): never {
+  throw new Error(message);
+}
+
 tearDownOnSignals();
 try {
   const machine = await machineLine();
-  const { measured: split, backfill } = await splitDeploymentComparisons();
-  const oneProcess = await oneProcessComparisons();
+  const [part, reference] = process.argv.slice(3);
+  const onlyOneProcess = part === 'one-process' || part === 'reference';
+  const { measured: split, backfill } = onlyOneProcess ? { measured: [], backfill: '' } : await splitDeploymentComparisons();
+  const oneProcess =
+    part === 'reference' ? await referenceComparisons(reference ?? fail('usage: compare reference <checkout>')) : await oneProcessComparisons();
   const section = [
-    `## ${new Date().toISOString().slice(0, 10)} — npm run bench -- compare`,
+    `## ${new Date().toISOString().slice(0, 10)} — npm run bench -- compare${part ? ` ${part}` : ''}`,
     '',
     `${machine} autocannon, ${LOAD.connections} connections, ${LOAD.seconds} s per run after a ${LOAD.warmUpSeconds} s warm-up, ` +
       `each pair back to back, ${ROUNDS} rounds; the ratio is the median of the rounds' ratios, the other figures medians too. ` +

@@ -1,5 +1,5 @@
 // Browsers may call the gateway from the origins in CORS_ORIGINS only (the test stack allows one); the request id
-// is readable by those apps, so a user can quote it.
+// and the trace context are readable by those apps, so a user can quote them.
 import { stack } from './support/api';
 import { TEST_APP_ORIGIN } from './support/stack';
 
@@ -11,11 +11,11 @@ const ask = (origin: string, method = 'POST') =>
   });
 
 describe('cross-origin requests', () => {
-  it('are allowed from a configured origin, which may read the request id', async () => {
+  it('are allowed from a configured origin, which may read the request id and the traceparent', async () => {
     const response = await ask(TEST_APP_ORIGIN);
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBe(TEST_APP_ORIGIN);
-    expect(response.headers.get('access-control-expose-headers')).toBe('x-request-id');
+    expect(response.headers.get('access-control-expose-headers')).toBe('x-request-id, traceparent');
     expect(response.headers.get('vary')).toMatch(/origin/i);
   });
 

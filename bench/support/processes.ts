@@ -83,6 +83,8 @@ export interface StartOptions {
   env: Record<string, string>;
   /** The process is up once this answers 200: its /health. */
   healthUrl: string;
+  /** The checkout to run it from (another commit, as a reference); this repository by default. */
+  cwd?: string;
 }
 
 /** How much of a process's output a failure to start quotes. */
@@ -96,7 +98,7 @@ export async function startNode(name: string, script: string, options: StartOpti
   const logFile = path.join(logDir, `${name}.log`);
   const log = createWriteStream(logFile);
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', script, ...(options.args ?? [])], {
-    cwd: repositoryRoot,
+    cwd: options.cwd ?? repositoryRoot,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -131,11 +133,13 @@ export async function startOneProcessStack(
   serverUrl: string,
   env: Record<string, string>,
   nodeFlags: string[] = [],
+  cwd?: string,
 ): Promise<{ child: Child; databaseUrl: string; gatewayUrl: string; subgraphUrl(subgraph: string): string }> {
   const databaseUrl = await createDatabase(serverUrl);
   const gatewayUrl = `http://127.0.0.1:${await freePort()}/graphql`;
   const child = await startNode(name, 'gateway/src/main.ts', {
     nodeFlags,
+    cwd,
     env: { ...env, HOST: '127.0.0.1', PORT: new URL(gatewayUrl).port, DATABASE_URL: databaseUrl, NODE_ENV: 'production', LOG_LEVEL: 'info' },
     healthUrl: new URL('/health', gatewayUrl).toString(),
   });

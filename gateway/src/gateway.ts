@@ -1,6 +1,6 @@
 // The gateway: Apollo Gateway over the static supergraph, the in-process workflow subgraph, bearer-token
 // authentication, signed identity forwarding, Apollo Sandbox at /graphql, subscriptions over graphql-ws at
-// /graphql and readiness at /health.
+// /graphql, readiness at /health, GraphiQL at /graphiql and Prometheus metrics at /metrics (or on METRICS_PORT).
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
@@ -19,6 +19,8 @@ import {
   IDENTITY_HEADER,
   encodeIdentity,
   signingFetch,
+  subgraphCall,
+  injectTraceContext,
   type Config,
   type Logger,
   LocalSubgraph,
@@ -27,6 +29,8 @@ import {
 } from '@phasegraph/kit';
 import { addStatements, type Database } from '@phasegraph/db';
 import { TokenVerifier } from './authentication';
+import { explorerRoute, type ExplorerOptions } from './explorer';
+import { countAnsweredRequest, metricsRoute, serveMetrics } from './metrics-endpoint';
 import { operationLimitOptions, prepareSocketOperation, tokenLimitAsValidationError } from './operation-limits';
 import { VersionEventLog } from './events/version-event-log';
 import { serveSubscriptions } from './subscriptions';
@@ -37,6 +41,11 @@ export const SUPERGRAPH_FILE = new URL('../../schema/supergraph.graphql', import
 
 export type GatewayContext = WorkflowContext;
 
+/** What a gateway start can be told beyond the configuration. */
+export interface GatewayOptions {
+  explorer?: ExplorerOptions;
+}
+
 type Fetcher = NonNullable<NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher']>;
 type FetcherInit = NonNullable<Parameters<Fetcher>[1]>;
 
@@ -46,11 +55,19 @@ type FetcherInit = NonNullable<Parameters<Fetcher>[1]>;
  * is handed the exact body that goes on the wire, signs the two (the kit's signingFetch, as every service's calls).
  */
 class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string, secret: string) {
+  constructor(
+    private readonly subgraph: string,
+    url: string,
+    secret: string,
+  ) {
     // Node's own fetch (undici, pooled keep-alive connections) instead of the default make-fetch-happen, whose agent
     // builds a stack trace per request to tell HTTP from HTTPS (agent-base: about 7 % of the gateway's CPU in split mode).
     const signed = signingFetch(secret, fetch as unknown as (target: string, init: FetcherInit) => ReturnType<Fetcher>);
     super({ url, fetcher: (target, init = {}) => signed(target, init) });
+  }
+
+  override process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    return subgraphCall(this.subgraph, 'http', () => super.process(options));
   }
 
   /** The subgraph's statements count towards the gateway request's own (see STATEMENTS_HEADER). */
@@ -81,6 +98,9 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const identity = 'identity' in context ? context.identity : null;
     request.http?.headers.set(IDENTITY_HEADER, encodeIdentity(identity ?? null));
     if ('requestId' in context && context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+    const trace: Record<string, string> = {};
+    injectTraceContext(trace, 'traceparent' in context ? context.traceparent : undefined);
+    for (const [name, value] of Object.entries(trace)) request.http?.headers.set(name, value);
   }
 }
 
@@ -99,12 +119,20 @@ class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
     const { request } = options;
     // Health checks and schema loading carry no request context; every request's does.
     const context = 'context' in options ? (options.context as GatewayContext | undefined) : undefined;
-    const result = await this.subgraph.execute(request.query!, request.variables, request.operationName, this.contextOf(context));
+    const result = await subgraphCall(this.subgraph.name, 'in-process', () =>
+      this.subgraph.execute(request.query!, request.variables, request.operationName, this.contextOf(context)),
+    );
     return result as Awaited<ReturnType<GraphQLDataSource['process']>>;
   }
 }
 
-export async function startGateway(config: Config, subgraphs: SubgraphDirectory, database: Database, logger: Logger): Promise<RunningServer> {
+export async function startGateway(
+  config: Config,
+  subgraphs: SubgraphDirectory,
+  database: Database,
+  logger: Logger,
+  options: GatewayOptions = {},
+): Promise<RunningServer> {
   const tokens = new TokenVerifier(config.jwtSecret, config.identityProvider);
   const users = new UserRecorder(subgraphs);
   const events = new VersionEventLog(database.client(), database);
@@ -128,7 +156,7 @@ export async function startGateway(config: Config, subgraphs: SubgraphDirectory,
       if (local) return new InProcessDataSource(local, (context) => local.requestContext(context?.identity ?? null, context));
       const target = subgraphs.url(name) ?? url;
       if (!target) throw new Error(`No URL for the ${name} subgraph.`);
-      return new SignedDataSource(target, config.subgraphSecret);
+      return new SignedDataSource(name, target, config.subgraphSecret);
     },
   });
   const shared = apolloServerOptions<GatewayContext>(logger.child({ component: 'gateway' }));
@@ -148,15 +176,28 @@ export async function startGateway(config: Config, subgraphs: SubgraphDirectory,
     if (identity) await users.ensureRecorded(identity);
     return identity;
   };
+  // Observability: /metrics beside /graphql unless METRICS_PORT takes it elsewhere, GraphiQL at /graphiql.
+  const metrics = metricsRoute(subgraphs, logger);
+  const metricsServer = config.metricsPort ? await serveMetrics(config.metricsPort, config.host, metrics, logger) : undefined;
   const http = await serveGraphQL({
     server,
     port: config.port,
     host: config.host,
     logger,
-    context: async (request: IncomingMessage, { requestId }) => ({ identity: await authenticate(request.headers.authorization), requestId }),
+    context: async (request: IncomingMessage, { requestId, traceparent }) => ({
+      identity: await authenticate(request.headers.authorization),
+      requestId,
+      traceparent,
+    }),
     ready: () => subgraphs.allReady(SUBGRAPH_NAMES),
     corsOrigins: config.corsOrigins,
     reportStatements: config.reportSqlStatements,
+    routes: { '/graphiql': explorerRoute(options.explorer ?? {}), ...(metricsServer ? {} : { '/metrics': metrics }) },
+    requestLogLevel: 'info',
+    onAnswered: countAnsweredRequest,
+  }).catch(async (error: unknown) => {
+    await metricsServer?.close();
+    throw error;
   });
   const subscriptions = serveSubscriptions({
     httpServer: http.httpServer,
@@ -180,6 +221,7 @@ export async function startGateway(config: Config, subgraphs: SubgraphDirectory,
       await subscriptions.close();
       await events.close();
       await http.close();
+      await metricsServer?.close();
     },
   };
 }

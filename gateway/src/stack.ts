@@ -2,7 +2,7 @@
 // called in process, and also served on its own loopback port for direct callers), and the gateway in front.
 import { openDatabase, type Database } from '@phasegraph/db';
 import { ConfigError, SubgraphDirectory, serveSubgraph, type Config, type Logger, type RunningServer } from '@phasegraph/kit';
-import { startGateway } from './gateway';
+import { startGateway, type GatewayOptions } from './gateway';
 import { SUBGRAPHS } from './subgraphs';
 
 export interface Stack {
@@ -22,9 +22,9 @@ export interface Stack {
 export interface StackOptions {
   /**
    * Work to finish, every subgraph built, before the gateway listens (a development start's demo data): the gateway's
-   * /health answers 200 only once start-up is complete.
+   * /health answers 200 only once start-up is complete. It may say how the gateway is to start (the explorer's header).
    */
-  beforeServing?: (subgraphs: SubgraphDirectory) => Promise<void>;
+  beforeServing?: (subgraphs: SubgraphDirectory) => Promise<GatewayOptions | void>;
 }
 
 export async function startStack(config: Config, logger: Logger, options: StackOptions = {}): Promise<Stack> {
@@ -57,8 +57,8 @@ export async function startStack(config: Config, logger: Logger, options: StackO
         subgraphs.setUrl(definition.name, server.url);
       }
     }
-    await options.beforeServing?.(subgraphs);
-    gateway = await startGateway(config, subgraphs, database, logger);
+    const gatewayOptions = (await options.beforeServing?.(subgraphs)) ?? {};
+    gateway = await startGateway(config, subgraphs, database, logger, gatewayOptions);
     return { gateway, subgraphs, database: database!, migrationsApplied, close };
   } catch (error) {
     await close();

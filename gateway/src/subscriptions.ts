@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import { MAX_BODY_BYTES, type Identity, type Logger } from '@phasegraph/kit';
+import { MAX_BODY_BYTES, eventDeliveryLag, subscriptionsActive, type Identity, type Logger } from '@phasegraph/kit';
 import { GraphQLError, print, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -143,12 +143,15 @@ async function subscribe(
   let lastCursor: string | null = null;
   const prefix = `{"id":${JSON.stringify(context.subscriptionId)},"type":"next","payload":`;
   const unsubscribe = await fanOut.subscribe(plan.filter, after, {
-    async deliver(row) {
+    async deliver(row, live) {
       const payload = await execution.payloadFor(row);
       if (ended.done || context.socket.readyState !== WebSocket.OPEN) return;
       if (context.socket.bufferedAmount > options.slowSubscriber.bufferedBytes)
         throw new SubscriberTooSlowError(`More than ${options.slowSubscriber.bufferedBytes} bytes were unsent on this socket.`);
       context.socket.send(`${prefix}${payload}}`);
+      // From the change's own time (stamped in its transaction, just before the commit) to the socket; an event caught
+      // up after a cursor is history, not lag.
+      if (live) eventDeliveryLag.observe((Date.now() - row.at.getTime()) / 1_000);
       lastCursor = encodeCursor({ kind: 'event', id: row.id });
     },
     fail(error) {
@@ -163,6 +166,7 @@ async function subscribe(
       ended.end();
     },
   });
+  subscriptionsActive.inc();
   return endable(ended, unsubscribe, execution);
 }
 
@@ -178,6 +182,7 @@ function endable(ended: Ended, unsubscribe: () => void, execution: SharedExecuti
       left = true;
       unsubscribe();
       execution.leave();
+      subscriptionsActive.dec();
     }
     return { done: true, value: undefined };
   };

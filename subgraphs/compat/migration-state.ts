@@ -26,6 +26,21 @@ export function requireMigratedPhase(phase: PhaseName): MigratedPhase {
   return phase as MigratedPhase;
 }
 
+/** A phase's migration row (or its defaults) and the counts behind its status, as `statuses` reads them. */
+interface StatusRow {
+  phase: MigratedPhase;
+  dualWriteEnabled: boolean;
+  readPercentage: number;
+  active: boolean;
+  legacyWrites: number;
+  mirroredWrites: number;
+  lastVerifiedAt: Date | null;
+  backfilledAt: Date | null;
+  pendingReconciliation: number;
+  mirrored: number;
+  legacyRecords: number;
+}
+
 export class MigrationState {
   private readonly cache = new Map<MigratedPhase, PhaseSettings>();
   /**
@@ -63,19 +78,36 @@ export class MigrationState {
 
   /** What operators watch: settings, consistency (share of legacy writes mirrored), alert, pending reconciliation. */
   async status(phase: MigratedPhase) {
-    const [row, pendingReconciliation, mirrored, legacyRecords] = await Promise.all([
-      this.row(phase),
-      this.prisma.dualWriteFailure.count({ where: { phase, resolvedAt: null } }),
-      this.prisma.migrationMapping.count({ where: { phase, active: true } }),
-      phase === 'PLANNING' ? this.prisma.reportAttribute.count() : this.prisma.sampleSet.count(),
-    ]);
-    const dualWriteConsistency = row.legacyWrites === 0 ? 1 : Math.min(1, row.mirroredWrites / row.legacyWrites);
-    const alert =
-      dualWriteConsistency < CONSISTENCY_ALERT_THRESHOLD
-        ? `Dual-write consistency ${(dualWriteConsistency * 100).toFixed(2)}% is below ${CONSISTENCY_ALERT_THRESHOLD * 100}%: ${pendingReconciliation} write(s) await reconciliation (backfillPhase replays them).`
-        : null;
-    const backfillProgress = legacyRecords === 0 ? 1 : Math.min(1, mirrored / legacyRecords);
-    return { ...row, dualWriteConsistency, alert, pendingReconciliation, mirrored, legacyRecords, backfillProgress };
+    const [status] = await this.statuses([phase]);
+    return status!;
+  }
+
+  /**
+   * The status of each of `phases`, read in one statement whatever their number (the gateway's /metrics asks at every
+   * scrape). A phase whose row was never written stands at the column defaults.
+   */
+  async statuses(phases: readonly MigratedPhase[]) {
+    const rows = await this.prisma.$queryRaw<StatusRow[]>`
+      SELECT p.phase,
+        coalesce(m.dual_write_enabled, false) AS "dualWriteEnabled", coalesce(m.read_percentage, 0) AS "readPercentage",
+        coalesce(m.active, true) AS active, coalesce(m.legacy_writes, 0) AS "legacyWrites", coalesce(m.mirrored_writes, 0) AS "mirroredWrites",
+        m.last_verified_at AS "lastVerifiedAt", m.backfilled_at AS "backfilledAt",
+        (SELECT count(*) FROM compat.dual_write_failures f WHERE f.phase = p.phase AND f.resolved_at IS NULL)::int AS "pendingReconciliation",
+        (SELECT count(*) FROM compat.migration_mappings mm WHERE mm.phase = p.phase AND mm.active)::int AS mirrored,
+        (CASE p.phase WHEN 'PLANNING' THEN (SELECT count(*) FROM compat.report_attributes) ELSE (SELECT count(*) FROM compat.sample_sets) END)::int
+          AS "legacyRecords"
+      FROM unnest(${phases}::text[]) WITH ORDINALITY AS p(phase, position)
+      LEFT JOIN compat.phase_migrations m ON m.phase = p.phase
+      ORDER BY p.position`;
+    return rows.map((row) => {
+      const dualWriteConsistency = row.legacyWrites === 0 ? 1 : Math.min(1, row.mirroredWrites / row.legacyWrites);
+      const alert =
+        dualWriteConsistency < CONSISTENCY_ALERT_THRESHOLD
+          ? `Dual-write consistency ${(dualWriteConsistency * 100).toFixed(2)}% is below ${CONSISTENCY_ALERT_THRESHOLD * 100}%: ${row.pendingReconciliation} write(s) await reconciliation (backfillPhase replays them).`
+          : null;
+      const backfillProgress = row.legacyRecords === 0 ? 1 : Math.min(1, row.mirrored / row.legacyRecords);
+      return { ...row, dualWriteConsistency, alert, backfillProgress };
+    });
   }
 
   async update(

@@ -85,8 +85,11 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
         },
         migrationStatus: (_: unknown, _args: unknown, context: SubgraphContext) => {
           requireAdmin(context);
-          return Promise.all(MIGRATED_PHASES.map((phase) => state.status(phase)));
+          return state.statuses(MIGRATED_PHASES);
         },
+        // The gateway's GET /metrics serves these numbers without a token (operators' scrapers carry none); the field
+        // is @inaccessible, so only the gateway (or another signed caller) reaches it.
+        migrationGauges: () => state.statuses(MIGRATED_PHASES),
         verifyDataIntegrity: (_: unknown, args: { phase: PhaseName }, context: SubgraphContext) =>
           operations.verify(requireMigratedPhase(args.phase), requireAdmin(context)),
         readSource: async (_: unknown, args: { phase: PhaseName; cycleId: string; reportId: string }, context: SubgraphContext) => {

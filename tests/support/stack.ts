@@ -172,7 +172,8 @@ async function createTestDatabase(): Promise<{ databaseUrl?: string; dropDatabas
   return { databaseUrl: url.toString(), dropDatabase: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
-function freePort(): Promise<number> {
+/** A port free on the loopback interface now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -189,7 +190,7 @@ export function oneProcessEnv(info: StackInfo): Record<string, string> {
 }
 
 /** The variable that tells a process where `subgraph` runs, e.g. DATA_OWNER_ID_SUBGRAPH_URL. */
-function subgraphUrlVariable(subgraph: string): string {
+export function subgraphUrlVariable(subgraph: string): string {
   return `${subgraph.toUpperCase().replaceAll('-', '_')}_SUBGRAPH_URL`;
 }
 
@@ -289,7 +290,8 @@ function runToEnd(child: ChildProcess): Promise<void> {
   );
 }
 
-async function stopChild(child: ChildProcess): Promise<number | null> {
+/** Stops `child` (SIGTERM, SIGKILL after a minute) and resolves with its exit code. */
+export async function stopChild(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.kill('SIGTERM');

@@ -11,7 +11,8 @@ const HELD_BACK_RETRY_MS = { first: 5, max: 200 };
 
 /** Where a subscriber's events go, in log order; `deliver` is called again only once the previous call settled. */
 export interface EventSink {
-  deliver(row: VersionEventRow): Promise<void>;
+  /** `live`: read as it committed, not caught up from the log after a cursor (its lag is the delivery's, not history's). */
+  deliver(row: VersionEventRow, live: boolean): Promise<void>;
   /** The subscriber could not keep up or its delivery failed: it is dropped from the fan-out. */
   fail(error: unknown): void;
 }
@@ -59,9 +60,9 @@ class Subscriber {
   async run(catchUp?: AsyncIterable<VersionEventRow[]>): Promise<void> {
     this.delivering = true;
     try {
-      if (catchUp) for await (const batch of catchUp) for (const row of batch) if (!this.closed) await this.sink.deliver(row);
+      if (catchUp) for await (const batch of catchUp) for (const row of batch) if (!this.closed) await this.sink.deliver(row, false);
       this.holding = false;
-      while (!this.closed && this.queue.length > 0) await this.sink.deliver(this.queue.shift()!);
+      while (!this.closed && this.queue.length > 0) await this.sink.deliver(this.queue.shift()!, true);
     } catch (error) {
       this.failWith(error);
     } finally {

@@ -6,6 +6,8 @@ import type { VersionEventRow } from '../events/version-event-log';
 export interface WorkflowContext {
   identity: Identity | null;
   requestId: string;
+  /** The request's W3C `traceparent`, passed on to the subgraphs it calls over HTTP. */
+  traceparent?: string;
   /** The event a subscription is delivering, already read from the log (saves reading it again per subscriber). */
   event?: VersionEventRow;
 }

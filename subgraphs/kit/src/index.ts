@@ -37,7 +37,7 @@ export {
   type Identity,
   type SignableRequest,
 } from './signed-identity';
-export { LocalSubgraph, SubgraphClient, SubgraphDirectory, type RequestScope, type SubgraphUrls } from './subgraph-client';
+export { LocalSubgraph, SubgraphClient, SubgraphDirectory, subgraphCall, type RequestScope, type SubgraphUrls } from './subgraph-client';
 export {
   auditPhaseDocuments,
   fullPhaseDocuments,
@@ -66,13 +66,31 @@ export { lockRecord } from './record-lock';
 export { ErrorCode, PUBLIC_CODES, badUserInput, conflict, forbidden, notFound, requireUuid, serviceUnavailable, unauthenticated } from './platform/errors';
 export { isTransientFault, runTransaction, unavailable, type TransactionOptions } from './platform/faults';
 export { ConfigError, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from './platform/config';
-export { createLogger, type Logger } from './platform/log';
+export { REDACTED, createLogger, redactText, type Logger } from './platform/log';
+export {
+  MAX_OPERATION_NAMES,
+  collectProcessMetrics,
+  dualWriteConsistency,
+  errorCodeLabel,
+  errorsTotal,
+  eventDeliveryLag,
+  metricsRegistry,
+  migrationBackfillProgress,
+  migrationPendingReconciliation,
+  migrationReadPercentage,
+  operationNameLabel,
+  requestDuration,
+  subgraphRequestDuration,
+  subscriptionsActive,
+} from './platform/metrics';
+export { TRACEPARENT_HEADER, injectTraceContext, startTracing, tracingEnabled, type Tracing, type TracingConfig } from './platform/tracing';
 export {
   MAX_BODY_BYTES,
   REQUEST_ID_HEADER,
   STATEMENTS_HEADER,
   apolloServerOptions,
   serveGraphQL,
+  type AnsweredRequest,
   type IncomingRequest,
   type RunningServer,
   type Routes,

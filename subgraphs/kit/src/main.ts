@@ -4,6 +4,7 @@ import { DatabaseUnreachableError, openDatabase } from '@phasegraph/db';
 import { ConfigError, loadConfig, SUBGRAPH_NAMES } from './platform/config';
 import { SubgraphDirectory } from './subgraph-client';
 import { createLogger } from './platform/log';
+import { startTracing } from './platform/tracing';
 import { serveSubgraph, type SubgraphDefinition } from './subgraph-server';
 
 async function main(name: string | undefined): Promise<void> {
@@ -13,6 +14,7 @@ async function main(name: string | undefined): Promise<void> {
     throw new ConfigError(['DATABASE_URL: a subgraph run on its own needs a PostgreSQL server (npm start runs everything on the embedded one)']);
   const logger = createLogger(config.logLevel, { service: `phasegraph-${name}` });
   for (const warning of config.warnings) logger.warn(warning);
+  const tracing = config.tracing && startTracing({ ...config.tracing, serviceName: config.tracing.serviceName ?? `phasegraph-${name}` });
   const { subgraph } = (await import(`@phasegraph/${name}`)) as { subgraph: SubgraphDefinition };
   const database = openDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize, logger });
   await database.waitUntilReachable(config.databaseWaitMs);
@@ -26,6 +28,7 @@ async function main(name: string | undefined): Promise<void> {
     logger.info('stopping', { signal, subgraph: name });
     await server.close(config.shutdownTimeoutMs);
     await database.close();
+    await tracing?.shutdown();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -9,12 +9,16 @@ import { addStatements } from '@phasegraph/db';
 import { GraphQLError, execute, parse, print, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { PUBLIC_CODES, serviceUnavailable } from './platform/errors';
 import { REQUEST_ID_HEADER, STATEMENTS_HEADER } from './platform/http';
+import { subgraphRequestDuration } from './platform/metrics';
+import { SpanKind, inSpan, injectTraceContext } from './platform/tracing';
 import { IDENTITY_HEADER, encodeIdentity, signingFetch, type Identity } from './signed-identity';
 
 /** What every subgraph resolver sees: the verified caller (null when anonymous) and the request's id. */
 export interface SubgraphContext {
   identity: Identity | null;
   requestId: string;
+  /** The request's W3C `traceparent`, for the calls it makes in turn (see RequestScope). */
+  traceparent?: string;
 }
 
 /**
@@ -23,6 +27,26 @@ export interface SubgraphContext {
  */
 export interface RequestScope {
   readonly requestId: string;
+  /** The request's W3C `traceparent`, passed on to a subgraph called over HTTP (when tracing is off: see tracing.ts). */
+  readonly traceparent?: string;
+}
+
+/**
+ * Runs a call to subgraph `name` (`work`) in a span of its own, timed for `phasegraph_subgraph_request_duration_seconds`:
+ * every way phasegraph calls a subgraph (the gateway's query plan, the workflow, compat) goes through here.
+ */
+export async function subgraphCall<T>(name: string, transport: 'in-process' | 'http', work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await inSpan(
+      `subgraph ${name}`,
+      transport === 'http' ? SpanKind.CLIENT : SpanKind.INTERNAL,
+      { 'phasegraph.subgraph': name, 'phasegraph.transport': transport },
+      work,
+    );
+  } finally {
+    subgraphRequestDuration.observe({ subgraph: name }, (performance.now() - started) / 1_000);
+  }
 }
 
 /** Where each subgraph is served (by name), for display and for callers in other processes. */
@@ -77,7 +101,7 @@ export class LocalSubgraph<Context extends SubgraphContext = SubgraphContext> {
     if (!scope) return this.contextFor({ identity, requestId: randomUUID() });
     const known = this.contexts.get(scope);
     if (known && known.identity === identity) return known;
-    const context = this.contextFor({ identity, requestId: scope.requestId });
+    const context = this.contextFor({ identity, requestId: scope.requestId, traceparent: scope.traceparent });
     this.contexts.set(scope, context);
     return context;
   }
@@ -198,27 +222,32 @@ export class SubgraphClient {
   async request<Data>(operation: string | DocumentNode, variables: Record<string, unknown>, identity: Identity | null, scope?: RequestScope): Promise<Data> {
     const local = this.directory.local(this.subgraph);
     if (local) {
-      const { data, errors } = await local.execute(operation, variables, undefined, local.requestContext(identity, scope));
-      const [first] = errors ?? [];
-      if (first) throw publicOrOriginal(first);
-      return data as Data;
+      return subgraphCall(this.subgraph, 'in-process', async () => {
+        const { data, errors } = await local.execute(operation, variables, undefined, local.requestContext(identity, scope));
+        const [first] = errors ?? [];
+        if (first) throw publicOrOriginal(first);
+        return data as Data;
+      });
     }
-    return this.overHttp<Data>(typeof operation === 'string' ? operation : printed(operation), variables, identity, scope);
+    const query = typeof operation === 'string' ? operation : printed(operation);
+    return subgraphCall(this.subgraph, 'http', () => this.overHttp<Data>(query, variables, identity, scope));
   }
 
   private async overHttp<Data>(query: string, variables: Record<string, unknown>, identity: Identity | null, scope?: RequestScope): Promise<Data> {
     const url = this.directory.url(this.subgraph);
     if (!url) throw serviceUnavailable(`The ${this.subgraph} subgraph is not configured.`);
     const requestBody = JSON.stringify({ query, variables });
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      [IDENTITY_HEADER]: encodeIdentity(identity),
+      ...(scope ? { [REQUEST_ID_HEADER]: scope.requestId } : {}),
+    };
+    injectTraceContext(headers, scope?.traceparent);
     let response: Response;
     try {
       response = await this.directory.fetch(url, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [IDENTITY_HEADER]: encodeIdentity(identity),
-          ...(scope ? { [REQUEST_ID_HEADER]: scope.requestId } : {}),
-        },
+        headers,
         body: requestBody,
         signal: AbortSignal.timeout(30_000),
       });

@@ -99,7 +99,8 @@ export async function serveSubgraph(subgraph: LocalSubgraph, serving: SubgraphSe
     reportStatements: serving.config.reportSqlStatements,
     // The gateway's request id comes along, so that this subgraph's log lines and error references carry it too.
     trustRequestId: true,
-    context: async (request, { body, requestId }) => subgraph.contextFor({ identity: signedIdentity(request, body, serving.config.subgraphSecret), requestId }),
+    context: async (request, { body, requestId, traceparent }) =>
+      subgraph.contextFor({ identity: signedIdentity(request, body, serving.config.subgraphSecret), requestId, traceparent }),
     ready: subgraph.ready,
   });
   return {

@@ -50,6 +50,10 @@ export interface Config {
   introspection: boolean;
   /** The bounds the gateway holds every operation to before planning it. */
   operationLimits: { maxAliases: number; maxDepth: number; maxTokens: number; maxCost: number };
+  /** Where the gateway serves GET /metrics instead of beside /graphql (`METRICS_PORT`); unset: beside /graphql. */
+  metricsPort: number | undefined;
+  /** Where spans are exported over OTLP (`OTEL_EXPORTER_OTLP_ENDPOINT`); unset: tracing is off. */
+  tracing: { endpoint: string; protocol: 'http/protobuf' | 'http/json'; serviceName: string | undefined } | undefined;
   /** Messages about the configuration worth showing at start, e.g. development secrets in use. */
   warnings: string[];
 }
@@ -135,6 +139,14 @@ const environment = z.object({
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(15),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(1).default(5_000),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(10_000),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .url()
+    .regex(/^https?:\/\//, 'must be an http:// or https:// URL (OTLP over HTTP)')
+    .optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
   ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [urlEnv(name), z.string().url().optional()])),
 });
 
@@ -184,6 +196,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: values.GRAPHQL_MAX_TOKENS,
       maxCost: values.GRAPHQL_MAX_COST,
     },
+    metricsPort: values.METRICS_PORT,
+    tracing: values.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { endpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT, protocol: values.OTEL_EXPORTER_OTLP_PROTOCOL, serviceName: values.OTEL_SERVICE_NAME }
+      : undefined,
     warnings,
   };
 }

@@ -1,15 +1,17 @@
 // Serving an Apollo Server over Node's HTTP server: GraphQL at /graphql, readiness at /health, and the error
 // masking every phasegraph server shares (stable codes pass through; anything else is answered with the request id
-// as its reference, and logged under it).
+// as its reference, and logged under it). Each GraphQL request is traced (its caller's `traceparent` continued and its
+// own answered) and logged in one line when answered.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { countingStatements, statementCount } from '@phasegraph/db';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError, OperationTypeNode } from 'graphql';
 import { ErrorCode, PUBLIC_CODES } from './errors';
 import { isTransientFault, unavailable } from './faults';
 import type { Logger } from './log';
+import { TRACEPARENT_HEADER, endRequestTrace, inRequestTrace, startRequestTrace } from './tracing';
 
 /** The largest request body (and WebSocket message) any phasegraph server reads. */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -38,6 +40,45 @@ function requestIdOf(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** What became of one GraphQL request over HTTP: its log line, and what `ServeOptions.onAnswered` is told. */
+export interface AnsweredRequest {
+  requestId: string;
+  traceId: string;
+  /** The operation Apollo resolved (its name null when anonymous); null when none was (refused, unparsable, …). */
+  operation: { name: string | null; type: OperationTypeNode } | null;
+  status: number;
+  durationSeconds: number;
+  /** `extensions.code` of each error answered, as the client received it (after masking). */
+  errorCodes: string[];
+}
+
+/** What Apollo's plugins learn of a request served over HTTP. */
+type RequestRecord = Pick<AnsweredRequest, 'operation'> & { errorCodes: string[] | null };
+
+/**
+ * Where a request's context holds its record (set by serveGraphQL). A property, not a WeakMap entry: Apollo hands its
+ * plugins a shallow copy of the context, which an enumerable symbol-keyed property survives.
+ */
+const REQUEST_RECORD = Symbol('phasegraph request record');
+
+/** Fills in the record of a request served over HTTP: the operation it resolved to and the codes of its errors. */
+const recordRequests: ApolloServerPlugin<BaseContext> = {
+  async requestDidStart({ contextValue }) {
+    const record = (contextValue as { [REQUEST_RECORD]?: RequestRecord })[REQUEST_RECORD];
+    if (!record) return;
+    return {
+      async didResolveOperation({ operationName, operation }) {
+        if (operation) record.operation = { name: operationName ?? null, type: operation.operation };
+      },
+      async willSendResponse({ response }) {
+        // Formatted (masked) by now: the codes the client reads.
+        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : response.body.initialResult.errors;
+        record.errorCodes = (errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+      },
+    };
+  },
+};
 
 /** Notes every error of a request with the request's id (`contextValue.requestId`), before Apollo formats them. */
 const requestIdOfErrors: ApolloServerPlugin<BaseContext> = {
@@ -72,7 +113,7 @@ export function apolloServerOptions<Context extends BaseContext>(
       warn: (m) => logger.warn(String(m)),
       error: (m) => logger.error(String(m)),
     },
-    plugins: [requestIdOfErrors as ApolloServerPlugin<Context>],
+    plugins: [requestIdOfErrors as ApolloServerPlugin<Context>, recordRequests as ApolloServerPlugin<Context>],
     formatError(formatted, error) {
       return maskError(formatted, error, logger);
     },
@@ -147,6 +188,10 @@ export interface ServeOptions<Context extends BaseContext> {
   reportStatements?: boolean;
   routes?: Routes;
   logger: Logger;
+  /** The level of the line logged per GraphQL request: `info` where clients call (the gateway), else `debug`. */
+  requestLogLevel?: 'info' | 'debug';
+  /** Told of every GraphQL request once it has been answered (the gateway's metrics). */
+  onAnswered?: (answered: AnsweredRequest) => void;
 }
 
 /** What the server read of a request before Apollo sees it. */
@@ -155,6 +200,8 @@ export interface IncomingRequest {
   body: string;
   /** The request's id: in every log line about it, and the reference of a masked error. */
   requestId: string;
+  /** The W3C `traceparent` of this request's span: the parent of the calls it makes. */
+  traceparent: string;
 }
 
 export interface RunningServer {
@@ -214,9 +261,57 @@ export async function serveGraphQL<Context extends BaseContext>(options: ServeOp
     if (url.pathname !== '/graphql' && url.pathname !== '/') return respond(response, 404, { error: `Nothing at ${url.pathname}; GraphQL is at /graphql.` });
 
     const requestId = (options.trustRequestId && forwardedRequestId(request)) || randomUUID();
+    const started = performance.now();
+    const method = request.method?.toUpperCase() ?? 'GET';
+    const trace = startRequestTrace(`${method} ${url.pathname}`, request.headers, {
+      'http.request.method': method,
+      'url.path': url.pathname,
+      'phasegraph.request_id': requestId,
+    });
     response.setHeader(REQUEST_ID_HEADER, requestId);
+    response.setHeader(TRACEPARENT_HEADER, trace.traceparent);
+    const record: RequestRecord = { operation: null, errorCodes: null };
+    let answered: string | undefined;
+    try {
+      answered = await inRequestTrace(trace, () => serveOperation(request, response, url, requestId, trace.traceparent, record));
+    } catch (error) {
+      // Answered 500 by the server's own handler, after this line is logged.
+      record.errorCodes ??= ['INTERNAL_SERVER_ERROR'];
+      throw error;
+    } finally {
+      const errorCodes = record.errorCodes ?? errorCodesIn(response.statusCode, answered);
+      const durationSeconds = (performance.now() - started) / 1_000;
+      const { operation } = record;
+      endRequestTrace(
+        trace,
+        response.statusCode,
+        operation ? { 'graphql.operation.name': operation.name ?? '', 'graphql.operation.type': operation.type } : {},
+      );
+      logger[options.requestLogLevel ?? 'debug']('request', {
+        requestId,
+        traceId: trace.traceId,
+        operationName: operation ? operation.name : null,
+        operationType: operation?.type ?? null,
+        durationMs: Math.round(durationSeconds * 1_000_000) / 1_000,
+        status: response.statusCode,
+        outcome: errorCodes.length === 0 ? 'ok' : 'error',
+        ...(errorCodes.length > 0 ? { errors: errorCodes } : {}),
+      });
+      options.onAnswered?.({ requestId, traceId: trace.traceId, operation, status: response.statusCode, durationSeconds, errorCodes });
+    }
+  }
+
+  /** Serves one GraphQL request; resolves with the answer's body when it was a small error answer (to read its codes). */
+  async function serveOperation(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    url: URL,
+    requestId: string,
+    traceparent: string,
+    record: RequestRecord,
+  ): Promise<string | undefined> {
     const body = await readBody(request);
-    if (body === TOO_LARGE) return respond(response, 413, requestError(`The request body exceeds ${MAX_BODY_BYTES} bytes.`));
+    if (body === TOO_LARGE) return respondWith(response, 413, requestError(`The request body exceeds ${MAX_BODY_BYTES} bytes.`));
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(request.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     let parsed: unknown;
@@ -224,23 +319,31 @@ export async function serveGraphQL<Context extends BaseContext>(options: ServeOp
       try {
         parsed = JSON.parse(body);
       } catch {
-        return respond(response, 400, requestError('The request body is not valid JSON.'));
+        return respondWith(response, 400, requestError('The request body is not valid JSON.'));
       }
     }
     const result = await server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: request.method?.toUpperCase() ?? 'GET', headers, search: url.search, body: parsed },
       context: () =>
-        options.context(request, { body, requestId }).catch((error: unknown) => {
-          noteRequestOf(error, requestId);
-          throw error;
-        }),
+        options.context(request, { body, requestId, traceparent }).then(
+          (context) => Object.assign(context, { [REQUEST_RECORD]: record }),
+          (error: unknown) => {
+            noteRequestOf(error, requestId);
+            throw error;
+          },
+        ),
     });
     for (const [key, value] of result.headers) response.setHeader(key, value);
     if (options.reportStatements) response.setHeader(STATEMENTS_HEADER, String(statementCount()));
     response.statusCode = result.status ?? 200;
-    if (result.body.kind === 'complete') return void response.end(result.body.string);
+    if (result.body.kind === 'complete') {
+      response.end(result.body.string);
+      // Refused before Apollo's plugins ran (e.g. UNAUTHENTICATED, from the context): its codes are in this body.
+      return record.errorCodes === null && response.statusCode >= 400 ? result.body.string : undefined;
+    }
     for await (const chunk of result.body.asyncIterator) response.write(chunk);
     response.end();
+    return undefined;
   }
 
   // Callers keep connections alive between requests. The server must outlast their idle timeout, or it closes a
@@ -308,6 +411,25 @@ function respond(response: http.ServerResponse, status: number, body: unknown): 
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
 }
 
+/** Answers as `respond` does and returns the body written (the request's log line reads its error codes). */
+function respondWith(response: http.ServerResponse, status: number, body: unknown): string {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(text);
+  return text;
+}
+
+/** The error codes of an answer Apollo's plugins did not see: none for a success, else those its body names. */
+function errorCodesIn(status: number, body: string | undefined): string[] {
+  if (status < 400) return [];
+  try {
+    const { errors } = JSON.parse(body ?? '') as { errors?: { extensions?: { code?: unknown } }[] };
+    if (Array.isArray(errors) && errors.length > 0) return errors.map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+  } catch {
+    // Not a GraphQL answer: its status says what it was.
+  }
+  return [status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST'];
+}
+
 /**
  * Lets browser apps on the allowed origins call the API (credentials travel in a header, not cookies); a request from
  * any other origin gets no CORS headers, so the browser keeps the answer from the page that asked.
@@ -321,6 +443,6 @@ function allowCrossOrigin(request: http.IncomingMessage, response: http.ServerRe
   }
   response.setHeader('access-control-allow-origin', allowed === '*' ? '*' : origin!);
   response.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
-  response.setHeader('access-control-allow-headers', 'content-type, authorization, apollo-require-preflight, x-apollo-operation-name');
-  response.setHeader('access-control-expose-headers', REQUEST_ID_HEADER);
+  response.setHeader('access-control-allow-headers', `content-type, authorization, apollo-require-preflight, x-apollo-operation-name, ${TRACEPARENT_HEADER}`);
+  response.setHeader('access-control-expose-headers', `${REQUEST_ID_HEADER}, ${TRACEPARENT_HEADER}`);
 }
