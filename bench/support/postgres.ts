@@ -50,9 +50,13 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     }
   };
   onTeardown(async () => {
-    if (existsSync(path.join(dataDir, 'postmaster.pid'))) await pg('pg_ctl', ['stop', '-D', dataDir, '-m', 'immediate', '-w']);
-    if (existsSync(logFile)) copyFileSync(logFile, path.join(logDir, 'postgres.log'));
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      // Ctrl-C in a terminal reaches the server too, which may be stopping already.
+      if (existsSync(path.join(dataDir, 'postmaster.pid'))) await pg('pg_ctl', ['stop', '-D', dataDir, '-m', 'immediate', '-w']);
+    } finally {
+      if (existsSync(logFile)) copyFileSync(logFile, path.join(logDir, 'postgres.log'));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   await pg('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync']);
