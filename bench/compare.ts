@@ -9,11 +9,22 @@ import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import { openDatabase } from '@phasegraph/db';
 import { SUBGRAPH_NAMES } from '@phasegraph/kit';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
+import { machineLine } from './support/machine';
 import { median, measureHttp, measureTransactions, type HttpLoad, type RunResult } from './support/load';
-import { createDatabase, freePort, logDir, onTeardown, startNode, startOneProcessStack, tearDownOnSignals, teardown, type Child } from './support/processes';
+import {
+  createDatabase,
+  freePort,
+  logDir,
+  onTeardown,
+  startNode,
+  startOneProcessStack,
+  startSplitStack,
+  tearDownOnSignals,
+  teardown,
+  type SplitStack,
+} from './support/processes';
 import {
   COMPAT_REPORT_ATTRIBUTES_QUERY,
   JWT_SECRET,
@@ -140,51 +151,21 @@ async function versionsComparison(where: string, gatewayUrl: string, planningUrl
   };
 }
 
-interface SplitDeployment {
+interface SplitDeployment extends SplitStack {
   databaseUrl: string;
-  gatewayUrl: string;
   hiveUrl: string;
-  subgraphUrls: Record<string, string>;
-  processes: Child[];
 }
 
 /** Each subgraph its own process, our gateway in front embedding none of them, and Hive Gateway beside it. */
 async function startSplitDeployment(): Promise<SplitDeployment> {
   const databaseUrl = await createDatabase(SERVER_URL);
-  const database = openDatabase({ url: databaseUrl });
-  await database.migrate();
-  await database.close();
-  const ports = await Promise.all(SUBGRAPH_NAMES.map(() => freePort()));
-  const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, `http://127.0.0.1:${ports[i]}/graphql`]));
-  const common = {
-    DATABASE_URL: databaseUrl,
-    JWT_SECRET,
-    SUBGRAPH_SECRET,
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'info',
-    ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [subgraphUrlVariable(name), subgraphUrls[name]!])),
-  };
-  const subgraphs = await Promise.all(
-    SUBGRAPH_NAMES.map((name, i) =>
-      startNode(name, 'subgraphs/kit/src/main.ts', {
-        args: [name],
-        env: { ...common, PORT: String(ports[i]) },
-        healthUrl: `http://127.0.0.1:${ports[i]}/health`,
-      }),
-    ),
-  );
-  const [gatewayPort, hivePort] = [await freePort(), await freePort()];
-  const [gateway, hive] = await Promise.all([
-    startNode('gateway', 'gateway/src/main.ts', { env: { ...common, PORT: String(gatewayPort) }, healthUrl: `http://127.0.0.1:${gatewayPort}/health` }),
-    startNode('hive-gateway', 'bench/hive-gateway.ts', { env: { ...common, PORT: String(hivePort) }, healthUrl: `http://127.0.0.1:${hivePort}/health` }),
-  ]);
-  return {
-    databaseUrl,
-    gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`,
-    hiveUrl: `http://127.0.0.1:${hivePort}/graphql`,
-    subgraphUrls,
-    processes: [gateway, hive, ...subgraphs],
-  };
+  const split = await startSplitStack(databaseUrl, { JWT_SECRET, SUBGRAPH_SECRET });
+  const hivePort = await freePort();
+  const hive = await startNode('hive-gateway', 'bench/hive-gateway.ts', {
+    env: { ...split.env, PORT: String(hivePort) },
+    healthUrl: `http://127.0.0.1:${hivePort}/health`,
+  });
+  return { ...split, databaseUrl, hiveUrl: `http://127.0.0.1:${hivePort}/graphql`, processes: () => [hive, ...split.processes()] };
 }
 
 async function splitDeploymentComparisons(): Promise<{ measured: Measured[]; backfill: string }> {
@@ -267,7 +248,7 @@ async function splitDeploymentComparisons(): Promise<{ measured: Measured[]; bac
     );
   }
   measured.push(await compare({ name: 'reportAttributes, 24 rows: p50 at 100 % ÷ p50 at 0 % new tables', a: readFrom(0), b: readFrom(100), ratio: 'p50' }));
-  await Promise.all(split.processes.map((child) => child.stop()));
+  await Promise.all(split.processes().map((child) => child.stop()));
   return { measured, backfill };
 }
 
@@ -376,26 +357,13 @@ function table(measured: Measured[]): string {
   ].join('\n');
 }
 
-async function machineLine(): Promise<string> {
-  const client = new Client({ connectionString: SERVER_URL });
-  await client.connect();
-  const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
-  await client.end();
-  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
-  const dirty = git('status', '--porcelain', '--untracked-files=no') ? ' with uncommitted changes' : '';
-  return (
-    `Machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version.slice(1)}, PostgreSQL ${rows[0]!.server_version} ` +
-    `on the same machine. Commit ${git('rev-parse', '--short', 'HEAD')} (${git('rev-parse', '--abbrev-ref', 'HEAD')})${dirty}.`
-  );
-}
-
 function fail(message: string): never {
   throw new Error(message);
 }
 
 tearDownOnSignals();
 try {
-  const machine = await machineLine();
+  const machine = await machineLine(SERVER_URL);
   const [part, reference] = process.argv.slice(3);
   const onlyOneProcess = part === 'one-process' || part === 'reference';
   const { measured: split, backfill } = onlyOneProcess ? { measured: [], backfill: '' } : await splitDeploymentComparisons();

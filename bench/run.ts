@@ -1,9 +1,11 @@
 // `npm run bench [-- <benchmark>]`: runs one benchmark of bench/. `api` (the default) measures the versioning API
 // through the gateway; `compare` sets the gateway against Hive Gateway, its own subgraphs and raw SQL; `profile [dir]`
-// CPU-profiles the one-process stack under load; `subscriptions [counts]` times approvals delivered to many subscribers.
+// CPU-profiles the one-process stack under load; `subscriptions [counts]` times approvals delivered to many subscribers;
+// `faults [windows]` injects faults under retrying writers on a PostgreSQL server of its own and checks what was stored.
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   api: () => import('./api'),
   compare: () => import('./compare'),
+  faults: () => import('./faults'),
   profile: () => import('./profile'),
   subscriptions: () => import('./subscriptions'),
 };

@@ -71,7 +71,7 @@ function openPostgres(url: string, poolSize: number, logger: DatabaseLogger): Da
     kind: 'postgres',
     waitUntilReachable: (waitMs) => waitForPostgres(url, waitMs, logger),
     client() {
-      const client = new PrismaClient({ adapter: countStatements(new PrismaPg({ connectionString: url, max: poolSize })) });
+      const client = new PrismaClient({ adapter: countStatements(new PrismaPg(poolSettings(url, poolSize))) });
       clients.push(client);
       return client;
     },
@@ -86,6 +86,26 @@ function openPostgres(url: string, poolSize: number, logger: DatabaseLogger): Da
       await Promise.all(clients.map((client) => client.$disconnect()));
     },
   };
+}
+
+/** The settings of each subgraph's connection pool on PostgreSQL: `max` connections, each a PooledConnection. */
+export function poolSettings(url: string, max: number): pg.PoolConfig {
+  return { connectionString: url, max, Client: PooledConnection };
+}
+
+/**
+ * A pooled connection that always has a listener for its errors. pg-pool takes its own listener off a connection
+ * when it hands it out, and the driver adapter puts its own on only when its `await pool.connect()` resumes, a
+ * microtask later. When the server ends a connection (a restart, pg_terminate_backend) right after the answer that
+ * frees it for a waiting transaction, its FATAL arrives in the same read, before the adapter resumes: emitted with no
+ * listener, it ended the whole process. The error changes nothing else: the connection is marked unusable, its next
+ * query fails with a connection error (a transient fault, retried), and the pool discards it when it is released.
+ */
+class PooledConnection extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on('error', () => undefined);
+  }
 }
 
 /** The first wait before connecting again after a LISTEN connection is lost; it doubles with each failed try. */
