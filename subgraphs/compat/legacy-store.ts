@@ -1,8 +1,9 @@
 // The legacy system's rules for its own tables: attribute versions per attribute id, sample set versions per cycle
-// and report, the newest flagged latest. Writes of one attribute (or one report's sets) are serialised.
+// and report, the newest flagged latest. Writes of one attribute (or one report's sets) are serialised, and each is
+// recorded in the report's activity (LEGACY_WRITE) in its own transaction.
 import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient } from '@phasegraph/db';
-import { badUserInput, lockRecord, runTransaction, type Identity } from '@phasegraph/kit';
+import { badUserInput, lockRecord, recordActivity, runTransaction, type Identity } from '@phasegraph/kit';
 
 export interface ReportAttributeInput {
   cycleId: string;
@@ -58,7 +59,7 @@ export class LegacyStore {
         }
         if (latest) await tx.reportAttribute.updateMany({ where: { attributeId, isLatestVersion: true }, data: { isLatestVersion: false } });
         await alsoInTransaction?.(tx);
-        return tx.reportAttribute.create({
+        const row = await tx.reportAttribute.create({
           data: {
             attributeId,
             cycleId: input.cycleId,
@@ -71,6 +72,26 @@ export class LegacyStore {
             createdById: actor.id,
           },
         });
+        await recordActivity(tx, [
+          {
+            type: 'LEGACY_WRITE',
+            phase: 'PLANNING',
+            cycleId: row.cycleId,
+            reportId: row.reportId,
+            itemId: attributeId,
+            actorId: actor.id,
+            at: row.createdAt,
+            details: {
+              record: 'ReportAttribute',
+              legacyId: row.id,
+              legacyVersionNumber: row.versionNumber,
+              attributeName,
+              attributeType,
+              description: row.description,
+            },
+          },
+        ]);
+        return row;
       },
       TRANSACTION_OPTIONS,
     );
@@ -91,7 +112,7 @@ export class LegacyStore {
             data: { isLatestVersion: false },
           });
         await alsoInTransaction?.(tx);
-        return tx.sampleSet.create({
+        const set = await tx.sampleSet.create({
           data: {
             cycleId: input.cycleId,
             reportId: input.reportId,
@@ -104,6 +125,24 @@ export class LegacyStore {
           },
           include: { samples: { orderBy: { position: 'asc' } } },
         });
+        await recordActivity(tx, [
+          {
+            type: 'LEGACY_WRITE',
+            phase: 'SAMPLE_SELECTION',
+            cycleId: set.cycleId,
+            reportId: set.reportId,
+            actorId: actor.id,
+            at: set.createdAt,
+            details: {
+              record: 'SampleSet',
+              legacyId: set.setId,
+              legacyVersionNumber: set.versionNumber,
+              generationMethod: set.generationMethod,
+              samples: set.samples.length,
+            },
+          },
+        ]);
+        return set;
       },
       TRANSACTION_OPTIONS,
     );

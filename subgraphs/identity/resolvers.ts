@@ -1,6 +1,6 @@
 // The identity subgraph's resolvers: users as their tokens describe them, and who owns which report.
 import type { PrismaClient } from '@phasegraph/db';
-import { forbidden, notFound, requireUser, requireUuid, type Identity, type SubgraphContext } from '@phasegraph/kit';
+import { forbidden, notFound, recordActivity, requireUser, requireUuid, runTransaction, type Identity, type SubgraphContext } from '@phasegraph/kit';
 import DataLoader from 'dataloader';
 
 /** The roles that may assign report owners. */
@@ -64,10 +64,12 @@ export function identityResolvers(prisma: PrismaClient) {
           const userId = requireUuid(args.userId, 'userId');
           const user = await prisma.user.findUnique({ where: { id: userId } });
           if (!user) throw notFound(`No user with id ${userId}: a user must use phasegraph once before they can own a report.`, { id: userId });
-          await prisma.reportOwner.upsert({
-            where: { reportId_userId: { reportId, userId } },
-            create: { reportId, userId, assignedById: actor.id },
-            update: {},
+          // A new assignment is recorded in the report's activity in its own transaction; a repeated one changes nothing.
+          await runTransaction(prisma, async (tx) => {
+            const at = new Date();
+            const { count } = await tx.reportOwner.createMany({ data: [{ reportId, userId, assignedById: actor.id, assignedAt: at }], skipDuplicates: true });
+            if (count === 1)
+              await recordActivity(tx, [{ type: 'OWNER_ASSIGNED', reportId, actorId: actor.id, at, details: { ownerId: userId, ownerName: user.name } }]);
           });
           return user;
         },
