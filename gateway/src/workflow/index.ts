@@ -3,9 +3,8 @@
 // fetches every other selected field from that subgraph through `_entities`. This file wires its parts together.
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { JSONScalar, type SubgraphDirectory } from '@phasegraph/kit';
+import { DateTimeScalar, JSONScalar, type SubgraphDirectory } from '@phasegraph/kit';
 import type { GraphQLSchema } from 'graphql';
-import { DateTimeResolver } from 'graphql-scalars';
 import type { VersionEventLog } from '../events/version-event-log';
 import type { WorkflowContext } from './context';
 import { phaseCall } from './dispatch';
@@ -21,7 +20,7 @@ export function buildWorkflowSchema(subgraphs: SubgraphDirectory, events: Versio
   const call = phaseCall(subgraphs);
   const resolvers: GraphQLResolverMap<WorkflowContext> = {
     JSON: JSONScalar,
-    DateTime: DateTimeResolver,
+    DateTime: DateTimeScalar,
     VersionEvent: versionEventFields,
     Query: queries(call, events),
     Mutation: mutations(call),

@@ -13,6 +13,7 @@ export {
   type UserRole,
 } from './phases';
 export {
+  DateTimeScalar,
   INPUT_LIMITS,
   JSONScalar,
   optionalText,
