@@ -28,6 +28,7 @@ import {
 import { addStatements, type Database } from '@phasegraph/db';
 import { TokenVerifier } from './authentication';
 import { operationLimitOptions, prepareSocketOperation, tokenLimitAsValidationError } from './operation-limits';
+import { ActivityLog } from './events/activity-log';
 import { VersionEventLog } from './events/version-event-log';
 import { serveSubscriptions } from './subscriptions';
 import { UserRecorder } from './user-recorder';
@@ -107,11 +108,13 @@ class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
 export async function startGateway(config: Config, subgraphs: SubgraphDirectory, database: Database, logger: Logger): Promise<RunningServer> {
   const tokens = new TokenVerifier(config.jwtSecret, config.identityProvider);
   const users = new UserRecorder(subgraphs);
-  const events = new VersionEventLog(database.client(), database);
+  const eventLogClient = database.client();
+  const events = new VersionEventLog(eventLogClient, database);
+  const activity = new ActivityLog(eventLogClient);
   await events.start();
   const workflow = new LocalSubgraph(
     'workflow',
-    buildWorkflowSchema(subgraphs, events),
+    buildWorkflowSchema(subgraphs, events, activity),
     (base) => base,
     async () => true,
     async () => {},
