@@ -1,6 +1,6 @@
 // The gateway: Apollo Gateway over the static supergraph, the in-process workflow subgraph, bearer-token
 // authentication, signed identity forwarding, Apollo Sandbox at /graphql, subscriptions over graphql-ws at
-// /graphql and readiness at /health.
+// /graphql, readiness at /health and a report's activity as CSV at /export/activity.csv.
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
@@ -26,6 +26,7 @@ import {
   type SubgraphDirectory,
 } from '@phasegraph/kit';
 import { addStatements, type Database } from '@phasegraph/db';
+import { ACTIVITY_EXPORT_PATH, activityExport } from './activity-export';
 import { TokenVerifier } from './authentication';
 import { operationLimitOptions, prepareSocketOperation, tokenLimitAsValidationError } from './operation-limits';
 import { ActivityLog } from './events/activity-log';
@@ -160,6 +161,9 @@ export async function startGateway(config: Config, subgraphs: SubgraphDirectory,
     ready: () => subgraphs.allReady(SUBGRAPH_NAMES),
     corsOrigins: config.corsOrigins,
     reportStatements: config.reportSqlStatements,
+    routes: {
+      [ACTIVITY_EXPORT_PATH]: activityExport({ activity, authenticate, identity: subgraphs.client('identity'), logger }),
+    },
   });
   const subscriptions = serveSubscriptions({
     httpServer: http.httpServer,

@@ -115,7 +115,7 @@ export function historyQueries(call: PhaseCall, events: VersionEventLog, activit
           itemId: null,
           actorId: operation.actorId,
           at: new Date(operation.at),
-          details: operation.details,
+          details: JSON.stringify(operation.details),
         } satisfies ActivityNode,
       }));
     },
@@ -140,6 +140,7 @@ export async function approvedAsOf(
 /** The fields of an Activity. */
 export const activityFields = {
   actor: (node: ActivityNode) => ({ __typename: 'User', id: node.actorId }),
+  details: (node: ActivityNode) => (node.details === null ? null : (JSON.parse(node.details) as unknown)),
   record: (node: ActivityNode) => {
     if (!node.versionId || !node.phase) return null;
     const phase = PHASES[node.phase];
