@@ -1,8 +1,10 @@
 // `npm run bench [-- <benchmark>]`: runs one benchmark of bench/. `api` (the default) measures the versioning API
 // through the gateway; `compare` sets the gateway against Hive Gateway, its own subgraphs and raw SQL; `profile [dir]`
-// CPU-profiles the one-process stack under load; `subscriptions [counts]` times approvals delivered to many subscribers.
+// CPU-profiles the one-process stack under load; `subscriptions [counts]` times approvals delivered to many subscribers;
+// `activity-export [counts]` streams a report's activity as CSV and samples the gateway's memory.
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   api: () => import('./api'),
+  'activity-export': () => import('./activity-export'),
   compare: () => import('./compare'),
   profile: () => import('./profile'),
   subscriptions: () => import('./subscriptions'),
