@@ -2,8 +2,10 @@
 // through the gateway; `compare` sets the gateway against Hive Gateway, its own subgraphs and raw SQL; `profile [dir]`
 // CPU-profiles the one-process stack under load; `subscriptions [counts]` times approvals delivered to many subscribers;
 // `faults [windows]` injects faults under retrying writers on a PostgreSQL server of its own and checks what was stored.
+// `activity-export [counts]` streams a report's activity as CSV and samples the gateway's memory.
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   api: () => import('./api'),
+  'activity-export': () => import('./activity-export'),
   compare: () => import('./compare'),
   faults: () => import('./faults'),
   profile: () => import('./profile'),

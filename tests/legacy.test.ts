@@ -181,6 +181,15 @@ const SET_READS = `mutation ($phase: PhaseName!, $percentage: Int!) { setReadPer
 const BACKFILL = `mutation ($phase: PhaseName!, $limit: Int) { backfillPhase(phase: $phase, limit: $limit) { phase copied replayedFailures failed remaining durationMs errors } }`;
 const VERIFY = `query ($phase: PhaseName!) { verifyDataIntegrity(phase: $phase) { phase checked discrepancies { type legacyId newId fields } } }`;
 const ROLLBACK = `mutation ($phase: PhaseName!) { rollbackPhase(phase: $phase) { phase durationMs steps { step durationMs detail } } }`;
+const ACTIVITY = `query ($cycleId: ID!, $reportId: ID!) {
+  activity(cycleId: $cycleId, reportId: $reportId) { edges { node { type phase cycleId reportId versionId versionNumber itemId actor { id } details } } }
+}`;
+const MIGRATION_ACTIVITY = `query ($phase: PhaseName, $first: Int, $after: String) {
+  migrationActivity(phase: $phase, first: $first, after: $after) {
+    edges { cursor node { type phase cycleId reportId versionId actor { id } at details } }
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+  }
+}`;
 const READ_SOURCE = `query ($phase: PhaseName!, $cycleId: ID!, $reportId: ID!) { readSource(phase: $phase, cycleId: $cycleId, reportId: $reportId) { bucket source } }`;
 
 /** Tests that change the database behind the API's back run only on PostgreSQL, which the suite can reach. */
@@ -439,6 +448,84 @@ describe('the migration', () => {
     expect(backfillPhase).toMatchObject({ remaining: 0, failed: 0 });
     expect(await statusOf('PLANNING')).toMatchObject({ active: true, backfillProgress: 1 });
     expect((await ok(VERIFY, { phase: 'PLANNING' }, admin)).verifyDataIntegrity.discrepancies).toEqual([]);
+  });
+
+  it("records each legacy-shaped write in the report's activity, and with dual write on its mirror's creation after it", async () => {
+    await settle({ dualWrite: true });
+    const record = newRecord();
+    const attribute = (await ok(CREATE_ATTRIBUTE, { input: { ...record, attributeName: 'Total assets', attributeType: 'decimal' } }, tester))
+      .createReportAttribute;
+    await ok(CREATE_SET, { input: { ...record, selectionCriteria: { stratum: 'a' }, generationMethod: 'random', samples: [{ data: { n: 1 } }] } }, tester);
+    const { activity } = await ok(ACTIVITY, record, tester);
+    const nodes = activity.edges.map((edge: any) => edge.node);
+    expect(nodes.map((node: any) => [node.type, node.phase, node.actor.id])).toEqual([
+      ['CREATED', 'SAMPLE_SELECTION', tester.id],
+      ['LEGACY_WRITE', 'SAMPLE_SELECTION', tester.id],
+      ['CREATED', 'PLANNING', tester.id],
+      ['LEGACY_WRITE', 'PLANNING', tester.id],
+    ]);
+    expect(nodes[3]).toMatchObject({
+      ...record,
+      itemId: attribute.attributeId,
+      versionId: null,
+      versionNumber: null,
+      details: {
+        record: 'ReportAttribute',
+        legacyId: expect.any(String),
+        legacyVersionNumber: 1,
+        attributeName: 'Total assets',
+        attributeType: 'decimal',
+        description: null,
+      },
+    });
+    expect(nodes[1].details).toEqual({ record: 'SampleSet', legacyId: expect.any(String), legacyVersionNumber: 1, generationMethod: 'random', samples: 1 });
+  });
+
+  it('lists every migration operation to admins, newest first, under the names the contract gives, with what it set or found', async () => {
+    const operator = newUser('ADMIN');
+    await ok(SET_DUAL_WRITE, { phase: 'PLANNING', enabled: true }, operator);
+    await ok(SET_READS, { phase: 'PLANNING', percentage: 5 }, operator);
+    const checked = (await ok(VERIFY, { phase: 'SAMPLE_SELECTION' }, operator)).verifyDataIntegrity.checked;
+    await ok(ROLLBACK, { phase: 'SAMPLE_SELECTION' }, operator);
+    const { backfillPhase } = await ok(BACKFILL, { phase: 'SAMPLE_SELECTION' }, operator);
+    const operations = async (variables: Record<string, unknown>) =>
+      (await ok(MIGRATION_ACTIVITY, { first: 100, ...variables }, operator)).migrationActivity.edges
+        .map((edge: any) => edge.node)
+        .filter((node: any) => node.actor.id === operator.id);
+
+    const mine = await operations({});
+    expect(mine.map((node: any) => [node.type, node.phase])).toEqual([
+      ['BACKFILL', 'SAMPLE_SELECTION'],
+      ['ROLLBACK', 'SAMPLE_SELECTION'],
+      ['VERIFY', 'SAMPLE_SELECTION'],
+      ['READ_PERCENTAGE', 'PLANNING'],
+      ['DUAL_WRITE', 'PLANNING'],
+    ]);
+    expect(mine.every((node: any) => node.cycleId === null && node.reportId === null && node.versionId === null)).toBe(true);
+    expect(mine.map((node: any) => node.details)).toEqual([
+      expect.objectContaining({ copied: backfillPhase.copied, remaining: 0 }),
+      { steps: expect.arrayContaining([expect.objectContaining({ step: 'mark the new data inactive' })]) },
+      { checked, discrepancies: 0 },
+      { percentage: 5 },
+      { enabled: true },
+    ]);
+    expect((await operations({ phase: 'PLANNING' })).map((node: any) => node.type)).toEqual(['READ_PERCENTAGE', 'DUAL_WRITE']);
+
+    // Paging: the pages, put together, are the list.
+    const all = (await ok(MIGRATION_ACTIVITY, { first: 8 }, operator)).migrationActivity.edges.map((edge: any) => edge.node);
+    const first = (await ok(MIGRATION_ACTIVITY, { first: 3 }, operator)).migrationActivity;
+    const second = (await ok(MIGRATION_ACTIVITY, { first: 5, after: first.pageInfo.endCursor }, operator)).migrationActivity;
+    expect([...first.edges, ...second.edges].map((edge: any) => edge.node)).toEqual(all);
+    expect([first.pageInfo.hasNextPage, second.pageInfo.hasPreviousPage]).toEqual([true, true]);
+
+    for (const user of [tester, newUser('TEST_MANAGER')]) expect(errorCode(await gql(MIGRATION_ACTIVITY, {}, user))).toBe('FORBIDDEN');
+    expect(errorCode(await gql(MIGRATION_ACTIVITY, {}))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await gql(MIGRATION_ACTIVITY, { phase: 'SCOPING' }, operator))).toBe('BAD_USER_INPUT');
+    const versionsCursor = Buffer.from('v:3').toString('base64url');
+    expect((await gql(MIGRATION_ACTIVITY, { after: versionsCursor }, operator)).errors![0]!.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      argument: 'after',
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 // The gateway: Apollo Gateway over the static supergraph, the in-process workflow subgraph, bearer-token
 // authentication, signed identity forwarding, Apollo Sandbox at /graphql, subscriptions over graphql-ws at
-// /graphql, readiness at /health, GraphiQL at /graphiql and Prometheus metrics at /metrics (or on METRICS_PORT).
+// /graphql, readiness at /health, GraphiQL at /graphiql, Prometheus metrics at /metrics (or on METRICS_PORT) and a
+// report's activity as CSV at /export/activity.csv.
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
@@ -28,10 +29,12 @@ import {
   type SubgraphDirectory,
 } from '@phasegraph/kit';
 import { addStatements, type Database } from '@phasegraph/db';
+import { ACTIVITY_EXPORT_PATH, activityExport } from './activity-export';
 import { TokenVerifier } from './authentication';
 import { explorerRoute, type ExplorerOptions } from './explorer';
 import { countAnsweredRequest, metricsRoute, serveMetrics } from './metrics-endpoint';
 import { operationLimitOptions, prepareSocketOperation, tokenLimitAsValidationError } from './operation-limits';
+import { ActivityLog } from './events/activity-log';
 import { VersionEventLog } from './events/version-event-log';
 import { serveSubscriptions } from './subscriptions';
 import { UserRecorder } from './user-recorder';
@@ -135,11 +138,13 @@ export async function startGateway(
 ): Promise<RunningServer> {
   const tokens = new TokenVerifier(config.jwtSecret, config.identityProvider);
   const users = new UserRecorder(subgraphs);
-  const events = new VersionEventLog(database.client(), database);
+  const eventLogClient = database.client();
+  const events = new VersionEventLog(eventLogClient, database);
+  const activity = new ActivityLog(eventLogClient);
   await events.start();
   const workflow = new LocalSubgraph(
     'workflow',
-    buildWorkflowSchema(subgraphs, events),
+    buildWorkflowSchema(subgraphs, events, activity),
     (base) => base,
     async () => true,
     async () => {},
@@ -192,7 +197,11 @@ export async function startGateway(
     ready: () => subgraphs.allReady(SUBGRAPH_NAMES),
     corsOrigins: config.corsOrigins,
     reportStatements: config.reportSqlStatements,
-    routes: { '/graphiql': explorerRoute(options.explorer ?? {}), ...(metricsServer ? {} : { '/metrics': metrics }) },
+    routes: {
+      '/graphiql': explorerRoute(options.explorer ?? {}),
+      ...(metricsServer ? {} : { '/metrics': metrics }),
+      [ACTIVITY_EXPORT_PATH]: activityExport({ activity, authenticate, identity: subgraphs.client('identity'), logger }),
+    },
     requestLogLevel: 'info',
     onAnswered: countAnsweredRequest,
   }).catch(async (error: unknown) => {

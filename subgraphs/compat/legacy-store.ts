@@ -1,8 +1,9 @@
 // The legacy system's rules for its own tables: attribute versions per attribute id, sample set versions per cycle
-// and report, the newest flagged latest. Writes of one attribute (or one report's sets) are serialised.
+// and report, the newest flagged latest. Writes of one attribute (or one report's sets) are serialised, and each is
+// recorded in the report's activity (LEGACY_WRITE) in its own transaction.
 import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient } from '@phasegraph/db';
-import { badUserInput, lockRecord, writeOnce, type IdempotentCall, type Identity } from '@phasegraph/kit';
+import { badUserInput, lockRecord, recordActivity, writeOnce, type IdempotentCall, type Identity } from '@phasegraph/kit';
 
 export interface ReportAttributeInput {
   cycleId: string;
@@ -80,6 +81,25 @@ export class LegacyStore {
             createdById: actor.id,
           },
         });
+        await recordActivity(tx, [
+          {
+            type: 'LEGACY_WRITE',
+            phase: 'PLANNING',
+            cycleId: row.cycleId,
+            reportId: row.reportId,
+            itemId: attributeId,
+            actorId: actor.id,
+            at: row.createdAt,
+            details: {
+              record: 'ReportAttribute',
+              legacyId: row.id,
+              legacyVersionNumber: row.versionNumber,
+              attributeName,
+              attributeType,
+              description: row.description,
+            },
+          },
+        ]);
         return { row, repeated: false };
       },
       {
@@ -120,6 +140,23 @@ export class LegacyStore {
           },
           include: withSamples,
         });
+        await recordActivity(tx, [
+          {
+            type: 'LEGACY_WRITE',
+            phase: 'SAMPLE_SELECTION',
+            cycleId: row.cycleId,
+            reportId: row.reportId,
+            actorId: actor.id,
+            at: row.createdAt,
+            details: {
+              record: 'SampleSet',
+              legacyId: row.setId,
+              legacyVersionNumber: row.versionNumber,
+              generationMethod: row.generationMethod,
+              samples: row.samples.length,
+            },
+          },
+        ]);
         return { row, repeated: false };
       },
       {

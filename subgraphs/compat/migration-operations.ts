@@ -93,9 +93,10 @@ export class MigrationOperations {
       }
     }
     const remaining = await this.countUnmirrored(phase);
-    if (remaining === 0) await this.state.update(phase, { backfilledAt: new Date() });
     const report = { phase, copied, replayedFailures: replayed, failed: errors.length, remaining, durationMs: Date.now() - started };
-    await this.state.recordEvent(phase, 'BACKFILL', actor.id, { ...report, errors: errors.slice(0, 20) });
+    const operation = { type: 'BACKFILL', actorId: actor.id, details: { ...report, errors: errors.slice(0, 20) } } as const;
+    if (remaining === 0) await this.state.update(phase, { backfilledAt: new Date() }, operation);
+    else await this.state.recordOperation(phase, operation);
     return { ...report, errors: errors.map((error) => `${error.legacyId}: ${error.error}`) };
   }
 
@@ -125,8 +126,11 @@ export class MigrationOperations {
     for (const mapping of mappings) {
       if (!records.has(mapping.legacyId)) discrepancies.push({ type: 'MISSING_IN_OLD', legacyId: mapping.legacyId, newId: mapping.newVersionId, fields: null });
     }
-    await this.state.update(phase, { lastVerifiedAt: new Date() });
-    await this.state.recordEvent(phase, 'VERIFY', actor.id, { checked: records.size, discrepancies: discrepancies.length });
+    await this.state.update(
+      phase,
+      { lastVerifiedAt: new Date() },
+      { type: 'VERIFY', actorId: actor.id, details: { checked: records.size, discrepancies: discrepancies.length } },
+    );
     return { phase, checked: records.size, discrepancies };
   }
 
@@ -150,7 +154,10 @@ export class MigrationOperations {
       return `${count} mirrored record(s) inactive, kept for roll-forward`;
     });
     await step('clear caches', async () => (this.state.forgetAll(), 'settings cache cleared'));
-    await step('record the event', async () => (await this.state.recordEvent(phase, 'ROLLBACK', actor.id, { steps }), 'ROLLBACK recorded'));
+    await step(
+      'record the event',
+      async () => (await this.state.recordOperation(phase, { type: 'ROLLBACK', actorId: actor.id, details: { steps } }), 'ROLLBACK recorded'),
+    );
     return { phase, steps, durationMs: Date.now() - started };
   }
 

@@ -1,5 +1,6 @@
 // The migration's state per phase: settings (cached, and forgotten by every instance as soon as a change commits),
-// the write counters behind dual-write consistency, the old↔new mappings and the recorded failures.
+// the write counters behind dual-write consistency, the old↔new mappings, the recorded failures, and the record of
+// every operation on it (what migrationActivity lists).
 import type { Database, Prisma, PrismaClient } from '@phasegraph/db';
 import { badUserInput, runTransaction, type PhaseName } from '@phasegraph/kit';
 
@@ -11,6 +12,16 @@ export type MigratedPhase = (typeof MIGRATED_PHASES)[number];
 export const CONSISTENCY_ALERT_THRESHOLD = 0.99;
 /** The channel a settings change is announced on when it commits; every instance then forgets its cached settings. */
 const SETTINGS_CHANGED_CHANNEL = 'phasegraph_migration_settings';
+
+/** The operations on the migration, as recorded and as migrationActivity names them. */
+export type MigrationOperationType = 'DUAL_WRITE' | 'READ_PERCENTAGE' | 'BACKFILL' | 'VERIFY' | 'ROLLBACK';
+
+/** An operation on a phase's migration: what, by whom, with what settings or findings. */
+export interface MigrationOperation {
+  type: MigrationOperationType;
+  actorId: string;
+  details: Prisma.InputJsonValue;
+}
 
 export interface PhaseSettings {
   phase: MigratedPhase;
@@ -110,13 +121,16 @@ export class MigrationState {
     });
   }
 
+  /** Changes the phase's settings, and records `operation` (the operator's action that changed them) with them. */
   async update(
     phase: MigratedPhase,
     data: { dualWriteEnabled?: boolean; readPercentage?: number; active?: boolean; lastVerifiedAt?: Date; backfilledAt?: Date },
+    operation?: MigrationOperation,
   ) {
     await this.row(phase);
     await runTransaction(this.prisma, async (tx) => {
       await tx.phaseMigration.update({ where: { phase }, data });
+      if (operation) await tx.migrationEvent.create({ data: { phase, ...operation } });
       await announceChange(tx);
     });
     this.forgetAll();
@@ -172,9 +186,18 @@ export class MigrationState {
     await this.stopListening?.();
   }
 
-  /** Notes an operator's action on the migration. */
-  async recordEvent(phase: MigratedPhase, type: string, actorId: string, details: Prisma.InputJsonValue): Promise<void> {
-    await this.prisma.migrationEvent.create({ data: { phase, type, actorId, details } });
+  /** Notes an operator's action on the migration that changed no setting. */
+  async recordOperation(phase: MigratedPhase, operation: MigrationOperation): Promise<void> {
+    await this.prisma.migrationEvent.create({ data: { phase, ...operation } });
+  }
+
+  /** Up to `take` recorded operations (of one phase, or all), newest first, recorded before `beforeId` when given. */
+  operations(phase: MigratedPhase | null, take: number, beforeId: bigint | null) {
+    return this.prisma.migrationEvent.findMany({
+      where: { ...(phase ? { phase } : {}), ...(beforeId !== null ? { id: { lt: beforeId } } : {}) },
+      orderBy: { id: 'desc' },
+      take,
+    });
   }
 
   async recordFailure(phase: MigratedPhase, failure: { legacyId: string; actorId: string; payload: Prisma.InputJsonValue; error: string }): Promise<void> {

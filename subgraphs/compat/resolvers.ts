@@ -3,6 +3,7 @@
 import type { PrismaClient } from '@phasegraph/db';
 import {
   INPUT_LIMITS,
+  MAX_PAGE_SIZE,
   badUserInput,
   forbidden,
   idempotentCall,
@@ -92,6 +93,15 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
         migrationGauges: () => state.statuses(MIGRATED_PHASES),
         verifyDataIntegrity: (_: unknown, args: { phase: PhaseName }, context: SubgraphContext) =>
           operations.verify(requireMigratedPhase(args.phase), requireAdmin(context)),
+        migrationOperationPage: async (_: unknown, args: { phase?: PhaseName | null; first: number; beforeId?: string | null }, context: SubgraphContext) => {
+          requireAdmin(context);
+          const phase = args.phase ? requireMigratedPhase(args.phase) : null;
+          if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE)
+            throw badUserInput(`first must be between 1 and ${MAX_PAGE_SIZE}.`, { argument: 'first' });
+          if (args.beforeId != null && !/^\d{1,18}$/.test(args.beforeId)) throw badUserInput('beforeId must be an operation id.', { argument: 'beforeId' });
+          const rows = await state.operations(phase, args.first + 1, args.beforeId != null ? BigInt(args.beforeId) : null);
+          return { nodes: rows.slice(0, args.first).map((row) => ({ ...row, id: String(row.id) })), hasNextPage: rows.length > args.first };
+        },
         readSource: async (_: unknown, args: { phase: PhaseName; cycleId: string; reportId: string }, context: SubgraphContext) => {
           requireAdmin(context);
           const [cycleId, reportId] = [requireUuid(args.cycleId, 'cycleId'), requireUuid(args.reportId, 'reportId')];
@@ -144,9 +154,7 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
           const actor = requireAdmin(context);
           const phase = requireMigratedPhase(args.phase);
           if (args.enabled) await requireActive(phase);
-          const status = await state.update(phase, { dualWriteEnabled: args.enabled });
-          await state.recordEvent(phase, 'SET_DUAL_WRITE', actor.id, { enabled: args.enabled });
-          return status;
+          return state.update(phase, { dualWriteEnabled: args.enabled }, { type: 'DUAL_WRITE', actorId: actor.id, details: { enabled: args.enabled } });
         },
         backfillPhase: (_: unknown, args: { phase: PhaseName; limit?: number | null }, context: SubgraphContext) => {
           const actor = requireAdmin(context);
@@ -163,9 +171,11 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
             throw badUserInput('percentage must be a whole number from 0 to 100.', { argument: 'percentage' });
           }
           if (args.percentage > 0) await requireActive(phase);
-          const status = await state.update(phase, { readPercentage: args.percentage });
-          await state.recordEvent(phase, 'SET_READ_PERCENTAGE', actor.id, { percentage: args.percentage });
-          return status;
+          return state.update(
+            phase,
+            { readPercentage: args.percentage },
+            { type: 'READ_PERCENTAGE', actorId: actor.id, details: { percentage: args.percentage } },
+          );
         },
       },
     },

@@ -1,6 +1,6 @@
 // The identity subgraph's resolvers: users as their tokens describe them, and who owns which report.
 import type { PrismaClient } from '@phasegraph/db';
-import { forbidden, idempotentCall, notFound, requireUser, requireUuid, writeOnce, type Identity, type SubgraphContext } from '@phasegraph/kit';
+import { forbidden, idempotentCall, notFound, recordActivity, requireUser, requireUuid, writeOnce, type Identity, type SubgraphContext } from '@phasegraph/kit';
 import DataLoader from 'dataloader';
 
 /** The roles that may assign report owners. */
@@ -67,16 +67,16 @@ export function identityResolvers(prisma: PrismaClient) {
           const call = idempotentCall(actor.id, 'assignReportOwner', idempotencyKey, args);
           const reportId = requireUuid(args.reportId, 'reportId');
           const userId = requireUuid(args.userId, 'userId');
+          // A new assignment is recorded in the report's activity in its transaction; a repeated one changes nothing.
           return writeOnce(
             prisma,
             async (tx) => {
               const user = await tx.user.findUnique({ where: { id: userId } });
               if (!user) throw notFound(`No user with id ${userId}: a user must use phasegraph once before they can own a report.`, { id: userId });
-              await tx.reportOwner.upsert({
-                where: { reportId_userId: { reportId, userId } },
-                create: { reportId, userId, assignedById: actor.id },
-                update: {},
-              });
+              const at = new Date();
+              const { count } = await tx.reportOwner.createMany({ data: [{ reportId, userId, assignedById: actor.id, assignedAt: at }], skipDuplicates: true });
+              if (count === 1)
+                await recordActivity(tx, [{ type: 'OWNER_ASSIGNED', reportId, actorId: actor.id, at, details: { ownerId: userId, ownerName: user.name } }]);
               return user;
             },
             { call, idOf: (user) => user.id, replay: async (id) => (await prisma.user.findUnique({ where: { id } }))! },

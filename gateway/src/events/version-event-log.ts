@@ -1,7 +1,16 @@
 // The version event log's read side, for subscriptions and metrics: events after a position, one event, the
-// commit signal (LISTEN), and metrics computed from the same rows, so they never disagree with the data.
+// commit signal (LISTEN), and metrics computed from the same rows, so they never disagree with the data; for history,
+// the version approved at a moment and the phase a version belongs to.
 import type { Database, PrismaClient } from '@phasegraph/db';
-import { VERSION_EVENTS_CHANNEL, badUserInput, type NewVersionEvent, type PhaseName, type VersionEventType } from '@phasegraph/kit';
+import {
+  VERSION_EVENTS_CHANNEL,
+  approvedVersionAfter,
+  badUserInput,
+  type ApprovalEvent,
+  type NewVersionEvent,
+  type PhaseName,
+  type VersionEventType,
+} from '@phasegraph/kit';
 
 /** One row of the event log: an event as the kit wrote it, its id (the public cursor) and its transaction's id. */
 export type VersionEventRow = NewVersionEvent & { id: bigint; txId: bigint };
@@ -132,6 +141,26 @@ export class VersionEventLog {
         (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) FROM approval)::float8 AS "approvalHoursP50",
         (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY hours) FROM approval)::float8 AS "approvalHoursP95"`;
     return row!;
+  }
+
+  /**
+   * The version of a record (phase, cycle, report) that was APPROVED at `asOf`, or null: its approvals and
+   * supersessions up to then, replayed in log order (by time, then place in the log).
+   */
+  async approvedAt(phase: PhaseName, cycleId: string, reportId: string, asOf: Date): Promise<string | null> {
+    const events = await this.prisma.$queryRaw<ApprovalEvent[]>`
+      SELECT type, version_id::text AS "versionId" FROM events.version_events
+      WHERE cycle_id = ${cycleId}::uuid AND report_id = ${reportId}::uuid AND at <= ${asOf.toISOString()}::timestamptz
+        AND phase = ${phase} AND type IN ('APPROVED', 'SUPERSEDED')
+      ORDER BY at, id`;
+    return approvedVersionAfter(events);
+  }
+
+  /** The phase of each version or audit record named, by id, from its CREATED event; an id the log never saw is absent. */
+  async phasesOf(ids: readonly string[]): Promise<Map<string, PhaseName>> {
+    const rows = await this.prisma.$queryRaw<{ id: string; phase: PhaseName }[]>`
+      SELECT version_id::text AS id, phase FROM events.version_events WHERE version_id = ANY(${[...ids]}::uuid[]) AND type = 'CREATED'`;
+    return new Map(rows.map((row) => [row.id, row.phase]));
   }
 
   async close(): Promise<void> {

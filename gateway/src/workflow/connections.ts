@@ -58,14 +58,15 @@ export async function recordConnection(call: PhaseCall, phase: AuditPhase, args:
   }));
 }
 
-function pageSize(first: number | null | undefined): number {
+/** `first` as asked, or the default; BAD_USER_INPUT outside 1 to MAX_PAGE_SIZE. */
+export function pageSize(first: number | null | undefined): number {
   const size = first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) throw badUserInput(`first must be between 1 and ${MAX_PAGE_SIZE}.`, { argument: 'first' });
   return size;
 }
 
 /** A Relay connection from a subgraph's page, which says itself whether another page follows. */
-function connection<Row, Edge extends { cursor: string }>(page: { nodes: Row[]; hasNextPage: boolean }, afterCursor: boolean, edge: (row: Row) => Edge) {
+export function connection<Row, Edge extends { cursor: string }>(page: { nodes: Row[]; hasNextPage: boolean }, afterCursor: boolean, edge: (row: Row) => Edge) {
   const edges = page.nodes.map(edge);
   return {
     edges,

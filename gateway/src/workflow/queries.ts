@@ -6,6 +6,7 @@ import { recordConnection, versionConnection, type PageArgs } from './connection
 import type { WorkflowContext } from './context';
 import { decodeCursor, encodeCursor } from './cursors';
 import { fullPhase, versionStub, type PhaseCall } from './dispatch';
+import { approvedAsOf } from './history';
 
 /** The Query fields. */
 export function queries(call: PhaseCall, events: VersionEventLog) {
@@ -22,8 +23,9 @@ export function queries(call: PhaseCall, events: VersionEventLog) {
       const reportId = args.reportId ? requireUuid(args.reportId, 'reportId') : null;
       return { phase: args.phase, cycleId, reportId, ...(await events.metrics(args.phase, cycleId, reportId)) };
     },
-    currentVersion: async (_: unknown, args: { phase: PhaseName; cycleId: string; reportId: string }, context: WorkflowContext) => {
+    currentVersion: async (_: unknown, args: { phase: PhaseName; cycleId: string; reportId: string; asOf?: Date | null }, context: WorkflowContext) => {
       const phase = fullPhase(args.phase);
+      if (args.asOf) return approvedAsOf(events, phase, { ...args, asOf: args.asOf }, context);
       const { current } = await call(phase, fullPhaseDocuments(phase).currentVersion, { cycleId: args.cycleId, reportId: args.reportId }, context);
       if (!current) throw notFound(`No ${phase.displayName} version is approved for cycle ${args.cycleId} and report ${args.reportId}.`);
       return versionStub(phase, current.id);

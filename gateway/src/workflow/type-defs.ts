@@ -1,4 +1,4 @@
-// The workflow subgraph's SDL: the shared SDL, its own schema.graphql, and a stub of each concrete version and record
+// The workflow subgraph's SDL: the shared SDL, its own schema.graphql and history.graphql, and a stub of each concrete version and record
 // type, generated from the phase registry (the owning phase subgraph resolves every other field).
 import { ALL_PHASES, isFullPhase, readSdlFile, sharedSdl, subgraphTypeDefs } from '@phasegraph/kit';
 import type { DocumentNode } from 'graphql';
@@ -6,6 +6,7 @@ import type { DocumentNode } from 'graphql';
 export const workflowTypeDefs: DocumentNode = subgraphTypeDefs(
   sharedSdl('scalars', 'enums', 'inputs'),
   readSdlFile(new URL('./schema.graphql', import.meta.url)),
+  readSdlFile(new URL('./history.graphql', import.meta.url)),
   concreteTypeStubs(),
 );
 

@@ -18,6 +18,8 @@ export interface NewVersionEvent {
   reportId: string;
   actorId: string;
   at: Date;
+  /** What an auditor reads beside the event (a review's notes, what an approval superseded); none for audit records. */
+  details?: Prisma.InputJsonValue | null;
 }
 
 /**
@@ -28,10 +30,11 @@ export async function recordVersionEvents(tx: Prisma.TransactionClient, events: 
   if (events.length === 0) return;
   const column = <Value>(value: (event: NewVersionEvent) => Value) => events.map(value);
   await tx.$executeRaw`
-    INSERT INTO events.version_events (type, phase, version_id, version_number, cycle_id, report_id, actor_id, at)
+    INSERT INTO events.version_events (type, phase, version_id, version_number, cycle_id, report_id, actor_id, at, details)
     SELECT * FROM unnest(${column((e) => e.type)}::varchar[], ${column((e) => e.phase)}::varchar[], ${column((e) => e.versionId)}::uuid[],
       ${column((e) => e.versionNumber)}::int[], ${column((e) => e.cycleId)}::uuid[], ${column((e) => e.reportId)}::uuid[],
-      ${column((e) => e.actorId)}::uuid[], ${column((e) => e.at.toISOString())}::timestamptz[])`;
+      ${column((e) => e.actorId)}::uuid[], ${column((e) => e.at.toISOString())}::timestamptz[],
+      ${column((e) => (e.details == null ? null : JSON.stringify(e.details)))}::jsonb[])`;
 }
 
 /**

@@ -13,6 +13,7 @@ export {
   type UserRole,
 } from './phases';
 export {
+  DateTimeScalar,
   INPUT_LIMITS,
   JSONScalar,
   optionalText,
@@ -58,6 +59,9 @@ export {
 export { kitSdl, readSdlFile, sharedSdl, subgraphTypeDefs } from './sdl';
 export { phaseSubgraph, MAX_PAGE_SIZE, type PhaseBehaviour } from './phase-subgraph';
 export { VERSION_EVENTS_CHANNEL, type NewVersionEvent, type VersionEventType } from './event-log';
+export { approvedVersionAfter, type ApprovalEvent } from './approval-history';
+export { recordActivity, type ActivityType, type NewActivity } from './activity-log';
+export { diffVersions, jsonPatchBetween, type ComparedDecision, type DecisionChange, type DecisionChangeKind, type JsonPatchOperation } from './version-diff';
 export type { CarryForwardData, VersionStatus } from './versioning';
 export { lockRecord } from './record-lock';
 

@@ -4,7 +4,7 @@
 // the gateway's workflow and the compat subgraph check their inputs with these, and only these.
 import type { Prisma } from '@phasegraph/db';
 import { GraphQLScalarType } from 'graphql';
-import { JSONResolver } from 'graphql-scalars';
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { badUserInput, requireUuid } from './platform/errors';
 
 /** The limits, for the README and for the messages that name them. */
@@ -140,6 +140,25 @@ export const JSONScalar = new GraphQLScalarType({
   parseValue: (value) => storableJson(JSONResolver.parseValue(value)),
   parseLiteral: (ast, variables) => storableJson(JSONResolver.parseLiteral(ast, variables)),
 });
+
+/**
+ * The DateTime scalar every phasegraph schema uses: graphql-scalars' DateTime, whose refusal of a value that is not an
+ * ISO-8601 date and time is BAD_USER_INPUT (the library's own error carries no code, and would reach a client as an
+ * internal error).
+ */
+export const DateTimeScalar = new GraphQLScalarType({
+  ...DateTimeResolver.toConfig(),
+  parseValue: (value) => asUserInput(() => DateTimeResolver.parseValue(value)),
+  parseLiteral: (ast, variables) => asUserInput(() => DateTimeResolver.parseLiteral(ast, variables)),
+});
+
+function asUserInput<Value>(parse: () => Value): Value {
+  try {
+    return parse();
+  } catch (error) {
+    throw badUserInput(`A DateTime is an ISO-8601 date and time, e.g. 2026-12-02T09:30:00Z: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
 
 function storableJson(value: unknown): unknown {
   const problem = jsonProblem(value, INPUT_LIMITS.jsonDepth);

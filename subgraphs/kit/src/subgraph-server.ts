@@ -8,12 +8,11 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { Database, PrismaClient } from '@phasegraph/db';
 import type { DocumentNode } from 'graphql';
-import { DateTimeResolver } from 'graphql-scalars';
 import type { Config, SubgraphName } from './platform/config';
 import { unauthenticated } from './platform/errors';
 import { apolloServerOptions, serveGraphQL, type RunningServer } from './platform/http';
 import { sweepExpiredKeys } from './idempotency';
-import { JSONScalar } from './input-limits';
+import { DateTimeScalar, JSONScalar } from './input-limits';
 import type { Logger } from './platform/log';
 import { IdentitySignatureError, verifyIdentity, type Identity } from './signed-identity';
 import { LocalSubgraph, type SubgraphContext, type SubgraphDirectory } from './subgraph-client';
@@ -58,7 +57,7 @@ export function defineSubgraph<Context extends SubgraphContext>(
       const { resolvers, context, close } = setup(prisma, runtime);
       const schema = buildSubgraphSchema({
         typeDefs,
-        resolvers: { JSON: JSONScalar, DateTime: DateTimeResolver, ...resolvers } as GraphQLResolverMap<unknown>,
+        resolvers: { JSON: JSONScalar, DateTime: DateTimeScalar, ...resolvers } as GraphQLResolverMap<unknown>,
       });
       const ready = async () => {
         await prisma.$queryRaw`SELECT 1`;

@@ -6,6 +6,7 @@ import { Prisma, type PrismaClient } from '@phasegraph/db';
 import { badUserInput, conflict, notFound } from './platform/errors';
 import { writeOnce, type IdempotentCall, type Once } from './idempotency';
 import { INPUT_LIMITS } from './input-limits';
+import { recordActivity } from './activity-log';
 import { recordVersionEvents, type EventAnnouncer, type NewVersionEvent, type VersionEventType } from './event-log';
 import type { DecisionModel, DecisionRow, DecisionStatus, Db, VersionModel, VersionRow, VersionStatus, VersionWhere } from './phase-models';
 import type { FullPhase } from './phases';
@@ -140,7 +141,8 @@ export class VersionStore {
 
   /**
    * Sets each named decision of a DRAFT version APPROVED or REJECTED, with the reviewer, time and notes, all in one
-   * transaction: a decision of another version, or a version that is no longer DRAFT, refuses the whole review.
+   * transaction, with a DECISION_REVIEWED activity per decision: a decision of another version, or a version that
+   * is no longer DRAFT, refuses the whole review.
    */
   async reviewDecisions(
     versionId: string,
@@ -174,7 +176,23 @@ export class VersionStore {
               decisionId: review.decisionId,
             });
         }
-        return this.decisions(tx).findMany({ where: { id: { in: [...ids] } }, orderBy: [{ position: 'asc' }] });
+        const reviewed = await this.decisions(tx).findMany({ where: { id: { in: [...ids] } }, orderBy: [{ position: 'asc' }] });
+        await recordActivity(
+          tx,
+          reviewed.map((decision) => ({
+            type: 'DECISION_REVIEWED',
+            phase: this.phase.name,
+            cycleId: version.cycleId,
+            reportId: version.reportId,
+            versionId,
+            versionNumber: version.versionNumber,
+            itemId: decision.itemId,
+            actorId: actor.id,
+            at: decidedAt,
+            details: { decisionId: decision.id, status: decision.status, notes: decision.decisionNotes },
+          })),
+        );
+        return reviewed;
       },
       false,
       {
@@ -210,8 +228,8 @@ export class VersionStore {
           data: { status: 'APPROVED', reviewedById: actor.id, reviewedAt, reviewNotes: notes },
         });
         await recordVersionEvents(tx, [
-          ...superseded.map((previous) => this.event('SUPERSEDED', previous, actor, reviewedAt)),
-          this.event('APPROVED', approved, actor, reviewedAt),
+          ...superseded.map((previous) => this.event('SUPERSEDED', previous, actor, reviewedAt, { supersededBy: approved.id })),
+          this.event('APPROVED', approved, actor, reviewedAt, { notes, superseded: superseded.map((previous) => previous.id) }),
         ]);
         return approved;
       },
@@ -239,7 +257,7 @@ export class VersionStore {
           where: { id },
           data: { status: 'REJECTED', reviewedById: actor.id, reviewedAt: new Date(), reviewNotes: notes },
         });
-        await recordVersionEvents(tx, [this.event('REJECTED', rejected, actor, rejected.reviewedAt!)]);
+        await recordVersionEvents(tx, [this.event('REJECTED', rejected, actor, rejected.reviewedAt!, { notes })]);
         return rejected;
       },
       true,
@@ -399,11 +417,19 @@ export class VersionStore {
   }
 
   /**
-   * Writes versions, their CREATED events (in the versions' order, so their log order) and decisions in one SQL
-   * statement: one round trip, and none of the query builder's cost, whatever the number of rows.
+   * Writes versions, their CREATED events (in the versions' order, so their log order; each telling the parent and
+   * how many items the version holds, how many carried forward) and decisions in one SQL statement: one round trip,
+   * and none of the query builder's cost, whatever the number of rows.
    */
   private async insertRows(tx: Prisma.TransactionClient, versions: VersionRow[], decisions: DecisionRow[]): Promise<void> {
     const column = <Row, Value>(rows: Row[], value: (row: Row) => Value) => rows.map(value);
+    const held = new Map<string, { items: number; carriedForward: number }>(versions.map((v) => [v.id, { items: 0, carriedForward: 0 }]));
+    for (const decision of decisions) {
+      const count = held.get(decision.versionId)!;
+      count.items++;
+      if (decision.carriedFromVersionId) count.carriedForward++;
+    }
+    const created = (v: VersionRow) => JSON.stringify({ parentVersionId: v.parentVersionId, ...held.get(v.id) });
     const json = (value: Prisma.JsonValue) => JSON.stringify(value);
     const time = (value: Date | null) => value?.toISOString() ?? null;
     await tx.$executeRaw`
@@ -418,10 +444,11 @@ export class VersionStore {
           ${column(versions, (v) => time(v.createdAt))}::timestamptz[])
         RETURNING 1
       ), new_events AS (
-        INSERT INTO events.version_events (type, phase, version_id, version_number, cycle_id, report_id, actor_id, at)
+        INSERT INTO events.version_events (type, phase, version_id, version_number, cycle_id, report_id, actor_id, at, details)
         SELECT 'CREATED', ${this.phase.name}, * FROM unnest(
           ${column(versions, (v) => v.id)}::uuid[], ${column(versions, (v) => v.versionNumber)}::int[], ${column(versions, (v) => v.cycleId)}::uuid[],
-          ${column(versions, (v) => v.reportId)}::uuid[], ${column(versions, (v) => v.createdById)}::uuid[], ${column(versions, (v) => time(v.createdAt))}::timestamptz[])
+          ${column(versions, (v) => v.reportId)}::uuid[], ${column(versions, (v) => v.createdById)}::uuid[], ${column(versions, (v) => time(v.createdAt))}::timestamptz[],
+          ${column(versions, created)}::jsonb[])
         RETURNING 1
       ), new_decisions AS (
         INSERT INTO ${Prisma.raw(this.phase.decisionTable)}
@@ -452,15 +479,16 @@ export class VersionStore {
     return new Map(rows.map((row) => [this.recordKey(row.cycleId, row.reportId), row]));
   }
 
-  private event(type: VersionEventType, version: VersionRow, actor: Identity, at: Date): NewVersionEvent {
+  private event(type: VersionEventType, version: VersionRow, actor: Identity, at: Date, details: Prisma.InputJsonValue): NewVersionEvent {
     const { id: versionId, versionNumber, cycleId, reportId } = version;
-    return { type, phase: this.phase.name, versionId, versionNumber, cycleId, reportId, actorId: actor.id, at };
+    return { type, phase: this.phase.name, versionId, versionNumber, cycleId, reportId, actorId: actor.id, at, details };
   }
 
   /**
    * One interactive transaction, under an idempotency key when `once` has one (see writeOnce); once it has committed,
-   * readers of the event log are woken (every transaction here but a decision review appends events). Inputs were
-   * checked before (input-limits): nothing unstorable gets here.
+   * readers of the event log are woken (every transaction here but a decision review appends version events; a review
+   * appends activity, which no reader waits for). Inputs were checked before (input-limits): nothing unstorable gets
+   * here.
    */
   private async transaction<T>(work: (tx: Prisma.TransactionClient) => Promise<T>, appendsEvents = true, once?: Once<T>): Promise<T> {
     const result = await writeOnce(this.prisma, work, once ?? null, TRANSACTION_OPTIONS);

@@ -1,4 +1,4 @@
-// Page and event cursors on their own: what a cursor carries comes back unchanged, and anything that is not a cursor
+// Page, event, activity and operation cursors on their own: what a cursor carries comes back unchanged, and anything that is not a cursor
 // of the list being read is refused as BAD_USER_INPUT on `after`, never half-read.
 import { decodeCursor, encodeCursor } from '../cursors';
 
@@ -6,7 +6,7 @@ const RECORD_ID = '6f1c6a52-3c43-4a59-9a1e-0d5e2c7a8b01';
 const encode = (text: string) => Buffer.from(text).toString('base64url');
 
 /** What decoding `cursor` as `kind` throws, as the client would see it. */
-function refusal(cursor: string, kind: 'version' | 'record' | 'event') {
+function refusal(cursor: string, kind: 'version' | 'record' | 'event' | 'activity' | 'operation') {
   try {
     decodeCursor(cursor, kind);
   } catch (error) {
@@ -22,6 +22,11 @@ describe('page and event cursors', () => {
     const record = { kind: 'record', createdAt: '2026-12-02T05:47:06.123Z', id: RECORD_ID } as const;
     expect(decodeCursor(encodeCursor(record), 'record')).toEqual(record);
     expect(decodeCursor(encodeCursor({ kind: 'event', id: 123_456_789_012_345_678n }), 'event')).toEqual({ kind: 'event', id: 123_456_789_012_345_678n });
+    for (const source of ['version', 'activity'] as const) {
+      const activity = { kind: 'activity', at: '2026-12-02T05:47:06.123Z', source, id: 42n } as const;
+      expect(decodeCursor(encodeCursor(activity), 'activity')).toEqual(activity);
+    }
+    expect(decodeCursor(encodeCursor({ kind: 'operation', id: 7n }), 'operation')).toEqual({ kind: 'operation', id: 7n });
   });
 
   it('are opaque, URL-safe text', () => {
@@ -38,6 +43,8 @@ describe('page and event cursors', () => {
     const version = encodeCursor({ kind: 'version', versionNumber: 3 });
     const record = encodeCursor({ kind: 'record', createdAt: '2026-12-02T05:47:06.123Z', id: RECORD_ID });
     const event = encodeCursor({ kind: 'event', id: 3n });
+    const activity = encodeCursor({ kind: 'activity', at: '2026-12-02T05:47:06.123Z', source: 'version', id: 3n });
+    const operation = encodeCursor({ kind: 'operation', id: 3n });
     for (const [cursor, kind] of [
       [version, 'record'],
       [version, 'event'],
@@ -45,12 +52,18 @@ describe('page and event cursors', () => {
       [record, 'event'],
       [event, 'version'],
       [event, 'record'],
+      [event, 'activity'],
+      [event, 'operation'],
+      [activity, 'event'],
+      [activity, 'operation'],
+      [operation, 'event'],
+      [operation, 'activity'],
     ] as const)
       expect(refusal(cursor, kind)).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'after' } });
   });
 
   it('refuse malformed cursors with BAD_USER_INPUT on `after`', () => {
-    const malformed: [string, 'version' | 'record' | 'event'][] = [
+    const malformed: [string, 'version' | 'record' | 'event' | 'activity' | 'operation'][] = [
       ['', 'version'],
       ['not a cursor', 'version'],
       ['bm90IGEgY3Vyc29y', 'version'],
@@ -67,6 +80,13 @@ describe('page and event cursors', () => {
       [encode('e:'), 'event'],
       [encode('e:0x10'), 'event'],
       [encode('e:1234567890123456789'), 'event'],
+      [encode('a:2026-12-02T05:47:06.123Z|v'), 'activity'],
+      [encode('a:2026-12-02T05:47:06Z|v|1'), 'activity'],
+      [encode('a:2026-13-45T05:47:06.123Z|v|1'), 'activity'],
+      [encode('a:2026-12-02T05:47:06.123Z|x|1'), 'activity'],
+      [encode('a:2026-12-02T05:47:06.123Z|a|-1'), 'activity'],
+      [encode('o:'), 'operation'],
+      [encode('o:1e3'), 'operation'],
     ];
     for (const [cursor, kind] of malformed) {
       const error = refusal(cursor, kind);

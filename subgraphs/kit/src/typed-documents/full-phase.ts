@@ -140,6 +140,24 @@ export type MirroredVersionsQuery = {
   >;
 };
 
+export type ComparedVersionsQueryVariables = Exact<{
+  representations: Array<{ __typename: string; [field: string]: unknown }> | { __typename: string; [field: string]: unknown };
+}>;
+
+export type ComparedVersionsQuery = {
+  versions: Array<
+    | {
+        id: string;
+        cycleId: string;
+        reportId: string;
+        data: unknown;
+        decisions: Array<{ id: string; itemId: string; itemData: unknown; status: DecisionStatus }>;
+      }
+    | Record<PropertyKey, never>
+    | null
+  >;
+};
+
 /** The documents of every phase of this kind, by operation: each phase's copy has these types. */
 export interface FullPhaseDocuments {
   currentVersion: TypedDocumentNode<CurrentVersionQuery, CurrentVersionQueryVariables>;
@@ -152,4 +170,5 @@ export interface FullPhaseDocuments {
   reviewDecisions: TypedDocumentNode<ReviewDecisionsMutation, ReviewDecisionsMutationVariables>;
   createVersionFromBaseline: TypedDocumentNode<CreateVersionFromBaselineMutation, CreateVersionFromBaselineMutationVariables>;
   mirroredVersions: TypedDocumentNode<MirroredVersionsQuery, MirroredVersionsQueryVariables>;
+  comparedVersions: TypedDocumentNode<ComparedVersionsQuery, ComparedVersionsQueryVariables>;
 }

@@ -140,6 +140,24 @@ export type MirroredVersionsQuery = {
   >;
 };
 
+export type ComparedVersionsQueryVariables = Exact<{
+  representations: Array<{ __typename: string; [field: string]: unknown }> | { __typename: string; [field: string]: unknown };
+}>;
+
+export type ComparedVersionsQuery = {
+  versions: Array<
+    | {
+        id: string;
+        cycleId: string;
+        reportId: string;
+        data: unknown;
+        decisions: Array<{ id: string; itemId: string; itemData: unknown; status: DecisionStatus }>;
+      }
+    | Record<PropertyKey, never>
+    | null
+  >;
+};
+
 export const CurrentVersionDocument = {
   kind: 'Document',
   definitions: [
@@ -657,6 +675,74 @@ export const MirroredVersionsDocument = {
     },
   ],
 } as unknown as DocumentNode<MirroredVersionsQuery, MirroredVersionsQueryVariables>;
+export const ComparedVersionsDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'ComparedVersions' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'representations' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'ListType', type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: '_Any' } } } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            alias: { kind: 'Name', value: 'versions' },
+            name: { kind: 'Name', value: '_entities' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'representations' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'representations' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'InlineFragment',
+                  typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'SampleSelectionVersion' } },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'cycleId' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'reportId' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'data' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'decisions' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'itemId' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'itemData' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ComparedVersionsQuery, ComparedVersionsQueryVariables>;
 /** Sample Selection's copy of each document, by operation. */
 export const documents = {
   currentVersion: CurrentVersionDocument,
@@ -669,4 +755,5 @@ export const documents = {
   reviewDecisions: ReviewDecisionsDocument,
   createVersionFromBaseline: CreateVersionFromBaselineDocument,
   mirroredVersions: MirroredVersionsDocument,
+  comparedVersions: ComparedVersionsDocument,
 };
