@@ -27,6 +27,7 @@ import {
 } from '@phasegraph/kit';
 import { addStatements, type Database } from '@phasegraph/db';
 import { TokenVerifier } from './authentication';
+import { legacyJsonStatusPlugin } from './graphql-over-http';
 import { operationLimitOptions, prepareSocketOperation, tokenLimitAsValidationError } from './operation-limits';
 import { VersionEventLog } from './events/version-event-log';
 import { serveSubscriptions } from './subscriptions';
@@ -141,7 +142,7 @@ export async function startGateway(config: Config, subgraphs: SubgraphDirectory,
     // Operations over their limits are refused in validation, before the gateway plans them.
     ...operationLimitOptions(config.operationLimits, listSizes, exposure),
     formatError: (formatted, error) => shared.formatError!(tokenLimitAsValidationError(formatted), error),
-    plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }), ...shared.plugins],
+    plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }), legacyJsonStatusPlugin, ...shared.plugins],
   });
   const authenticate = async (authorization: string | undefined) => {
     const identity = await tokens.identify(authorization);
