@@ -1,87 +1,11 @@
 // A frontend's view: the real Apollo Client against the running gateway, over HTTP and graphql-ws, set up as
 // docs/clients.md says. Fields selected on an interface's fragment arrive, and the cache keeps one entry per version
 // (`__typename` and `id`), so an approval heard on a subscription shows in every later read of that version.
-import { gql } from '@apollo/client';
 import { filter, firstValueFrom } from 'rxjs';
 import { newRecord, newUser } from './support/api';
 import { apolloClientFor, type TestApolloClient } from './support/apollo-client';
+import { APPROVE_VERSION, CREATE_VERSION, CURRENT_VERSION, PHASES, VERSION_APPROVED, VERSION_IN_CACHE } from './support/client-operations';
 import { FROM_THE_START } from './support/subscriptions';
-
-const PHASES = gql`
-  query Phases {
-    phases {
-      name
-      versioningType
-      fourEyes
-    }
-  }
-`;
-
-const CREATE_VERSION = gql`
-  mutation CreateVersion($input: CreateVersionInput!) {
-    createVersion(input: $input) {
-      id
-      phase
-      ... on Version {
-        versionNumber
-        status
-        createdBy {
-          id
-          name
-        }
-      }
-    }
-  }
-`;
-
-const APPROVE_VERSION = gql`
-  mutation ApproveVersion($phase: PhaseName!, $versionId: ID!, $notes: String) {
-    approveVersion(phase: $phase, versionId: $versionId, notes: $notes) {
-      id
-      status
-    }
-  }
-`;
-
-const VERSION_APPROVED = gql`
-  subscription VersionApproved($reportId: ID!, $after: String) {
-    versionApproved(phase: PLANNING, reportId: $reportId, after: $after) {
-      cursor
-      type
-      versionId
-      actor {
-        id
-        name
-      }
-      record {
-        id
-        ... on Version {
-          status
-          reviewNotes
-        }
-      }
-    }
-  }
-`;
-
-const CURRENT_VERSION = gql`
-  query CurrentVersion($cycleId: ID!, $reportId: ID!) {
-    currentVersion(phase: PLANNING, cycleId: $cycleId, reportId: $reportId) {
-      id
-      versionNumber
-      status
-    }
-  }
-`;
-
-/** What the author's cache holds of a version, read without the network. */
-const VERSION_IN_CACHE = gql`
-  fragment VersionInCache on Version {
-    status
-    reviewNotes
-    versionNumber
-  }
-`;
 
 type CreatedVersion = {
   __typename: string;

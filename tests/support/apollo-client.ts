@@ -12,7 +12,9 @@ import { stack, type TestUser } from './api';
 export interface TestApolloClientOptions {
   /** Links every operation passes through before its transport (e.g. a RetryLink), in order. */
   links?: ApolloLink[];
-  /** The HTTP link's own options beyond the gateway's URL and the token (e.g. a persisted-query link's needs). */
+  /** Links only the operations sent over HTTP pass through (e.g. a persisted query link: the socket sends operations in full). */
+  httpLinks?: ApolloLink[];
+  /** The HTTP link's own options beyond the gateway's URL and the token (e.g. a fetch that watches what is sent). */
   http?: Omit<HttpLink.Options, 'uri'>;
   /** Another gateway than the test stack's. */
   gatewayUrl?: string;
@@ -30,7 +32,11 @@ export function apolloClientFor(user: TestUser, options: TestApolloClientOptions
   const http = new HttpLink({ ...options.http, uri: url, headers: { ...options.http?.headers, authorization } });
   // graphql-ws connects lazily, on the first subscription, and reconnects on its own; the test closes it.
   const socket = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization } });
-  const transport = ApolloLink.split((operation) => operation.operationType === OperationTypeNode.SUBSCRIPTION, new GraphQLWsLink(socket), http);
+  const transport = ApolloLink.split(
+    (operation) => operation.operationType === OperationTypeNode.SUBSCRIPTION,
+    new GraphQLWsLink(socket),
+    ApolloLink.from([...(options.httpLinks ?? []), http]),
+  );
   const client = new ApolloClient({
     link: ApolloLink.from([...(options.links ?? []), transport]),
     cache: new InMemoryCache({ possibleTypes: possibleTypes.possibleTypes }),
