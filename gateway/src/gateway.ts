@@ -29,6 +29,7 @@ import { addStatements, type Database } from '@phasegraph/db';
 import { TokenVerifier } from './authentication';
 import { legacyJsonStatusPlugin } from './graphql-over-http';
 import { operationLimitOptions, prepareSocketOperation, tokenLimitAsValidationError } from './operation-limits';
+import { TrustedDocuments } from './trusted-documents';
 import { VersionEventLog } from './events/version-event-log';
 import { serveSubscriptions } from './subscriptions';
 import { UserRecorder } from './user-recorder';
@@ -132,6 +133,11 @@ export async function startGateway(config: Config, subgraphs: SubgraphDirectory,
       return new SignedDataSource(target, config.subgraphSecret);
     },
   });
+  // PERSISTED_DOCUMENTS: only the manifest's operations run, and automatic persisted queries register none.
+  const trusted = config.persistedDocuments
+    ? await TrustedDocuments.load(config.persistedDocuments, { introspection: config.introspection, maxTokens: config.operationLimits.maxTokens })
+    : undefined;
+  if (trusted) logger.info('trusted documents: only the persisted query list runs', { file: config.persistedDocuments, operations: trusted.size });
   const shared = apolloServerOptions<GatewayContext>(logger.child({ component: 'gateway' }));
   // In production, "Did you mean …?" is dropped from validation errors: it would spell out the schema to a prober.
   const exposure = { introspection: config.introspection, hideSuggestions: config.production };
@@ -142,6 +148,7 @@ export async function startGateway(config: Config, subgraphs: SubgraphDirectory,
     // Operations over their limits are refused in validation, before the gateway plans them.
     ...operationLimitOptions(config.operationLimits, listSizes, exposure),
     formatError: (formatted, error) => shared.formatError!(tokenLimitAsValidationError(formatted), error),
+    ...(trusted ? { persistedQueries: false as const } : {}),
     plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }), legacyJsonStatusPlugin, ...shared.plugins],
   });
   const authenticate = async (authorization: string | undefined) => {
@@ -158,12 +165,14 @@ export async function startGateway(config: Config, subgraphs: SubgraphDirectory,
     ready: () => subgraphs.allReady(SUBGRAPH_NAMES),
     corsOrigins: config.corsOrigins,
     reportStatements: config.reportSqlStatements,
+    admit: trusted && ((request) => trusted.admitHttpRequest(request)),
   });
   const subscriptions = serveSubscriptions({
     httpServer: http.httpServer,
     apollo: server,
     schema: () => gateway.schema ?? failNoSchema(),
     prepare: (schema, payload) => prepareSocketOperation(schema, payload, config.operationLimits, listSizes, exposure),
+    admit: trusted && ((payload) => trusted.admitSocketOperation(payload)),
     events,
     authenticate,
     logger,
