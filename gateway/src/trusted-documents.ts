@@ -3,6 +3,7 @@
 // operation by its manifest id (`extensions.persistedQuery.sha256Hash`, as Apollo Client's persisted query link does)
 // or in full, matching an entry up to the order of its definitions and ignored characters (Apollo Router's rule).
 // Anything else is refused with Router's codes before Apollo parses it, and nothing is registered at run time.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { HTTPGraphQLRequest } from '@apollo/server';
@@ -58,7 +59,7 @@ interface AdmittedOperation {
 }
 
 export class TrustedDocuments {
-  /** Texts whose verdict is known; past MAX_VERDICTS distinct texts it starts over. */
+  /** Texts whose verdict is known, by their SHA-256 (a text may be megabytes); past MAX_VERDICTS it starts over. */
   private static readonly MAX_VERDICTS = 1_000;
   private readonly bodies = new Map<string, string>();
   /** Each entry's text as sent, and as normalized (definitions sorted, printed): what a full-text request may match. */
@@ -166,7 +167,8 @@ export class TrustedDocuments {
   /** Whether a text matches an entry, or is introspection the gateway answers anyway. */
   private allows(text: string): boolean {
     if (this.allowed.has(text)) return true;
-    let verdict = this.verdicts.get(text);
+    const key = createHash('sha256').update(text).digest('base64');
+    let verdict = this.verdicts.get(key);
     if (verdict === undefined) {
       // A text that does not parse within the token limit matches no entry.
       const document = parseDocument(text, this.options.maxTokens);
@@ -174,7 +176,7 @@ export class TrustedDocuments {
       verdict =
         (normalized !== undefined && this.allowed.has(normalized)) || (this.options.introspection && document !== undefined && isIntrospectionOnly(document));
       if (this.verdicts.size >= TrustedDocuments.MAX_VERDICTS) this.verdicts.clear();
-      this.verdicts.set(text, verdict);
+      this.verdicts.set(key, verdict);
     }
     return verdict;
   }
