@@ -1,11 +1,13 @@
 // `npm run bench [-- <benchmark>]`: runs one benchmark of bench/. `api` (the default) measures the versioning API
 // through the gateway; `compare` sets the gateway against Hive Gateway, its own subgraphs and raw SQL; `profile [dir]`
-// CPU-profiles the one-process stack under load; `subscriptions [counts]` times approvals delivered to many subscribers.
+// CPU-profiles the one-process stack under load; `subscriptions [counts]` times approvals delivered to many subscribers;
+// `trusted-documents` what admitting a request costs with PERSISTED_DOCUMENTS set.
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   api: () => import('./api'),
   compare: () => import('./compare'),
   profile: () => import('./profile'),
   subscriptions: () => import('./subscriptions'),
+  'trusted-documents': () => import('./trusted-documents'),
 };
 
 const chosen = process.argv[2] ?? 'api';
