@@ -3,6 +3,7 @@
 // CPU-profiles the one-process stack under load; `subscriptions [counts]` times approvals delivered to many subscribers;
 // `faults [windows]` injects faults under retrying writers on a PostgreSQL server of its own and checks what was stored.
 // `activity-export [counts]` streams a report's activity as CSV and samples the gateway's memory.
+// `trusted-documents` what admitting a request costs with PERSISTED_DOCUMENTS set.
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   api: () => import('./api'),
   'activity-export': () => import('./activity-export'),
@@ -10,6 +11,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   faults: () => import('./faults'),
   profile: () => import('./profile'),
   subscriptions: () => import('./subscriptions'),
+  'trusted-documents': () => import('./trusted-documents'),
 };
 
 const chosen = process.argv[2] ?? 'api';

@@ -32,8 +32,10 @@ import { addStatements, type Database } from '@phasegraph/db';
 import { ACTIVITY_EXPORT_PATH, activityExport } from './activity-export';
 import { TokenVerifier } from './authentication';
 import { explorerRoute, type ExplorerOptions } from './explorer';
+import { legacyJsonStatusPlugin } from './graphql-over-http';
 import { countAnsweredRequest, metricsRoute, serveMetrics } from './metrics-endpoint';
 import { operationLimitOptions, prepareSocketOperation, tokenLimitAsValidationError } from './operation-limits';
+import { TrustedDocuments } from './trusted-documents';
 import { ActivityLog } from './events/activity-log';
 import { VersionEventLog } from './events/version-event-log';
 import { serveSubscriptions } from './subscriptions';
@@ -164,6 +166,11 @@ export async function startGateway(
       return new SignedDataSource(name, target, config.subgraphSecret);
     },
   });
+  // PERSISTED_DOCUMENTS: only the manifest's operations run, and automatic persisted queries register none.
+  const trusted = config.persistedDocuments
+    ? await TrustedDocuments.load(config.persistedDocuments, { introspection: config.introspection, maxTokens: config.operationLimits.maxTokens })
+    : undefined;
+  if (trusted) logger.info('trusted documents: only the persisted query list runs', { file: config.persistedDocuments, operations: trusted.size });
   const shared = apolloServerOptions<GatewayContext>(logger.child({ component: 'gateway' }));
   // In production, "Did you mean …?" is dropped from validation errors: it would spell out the schema to a prober.
   const exposure = { introspection: config.introspection, hideSuggestions: config.production };
@@ -174,7 +181,8 @@ export async function startGateway(
     // Operations over their limits are refused in validation, before the gateway plans them.
     ...operationLimitOptions(config.operationLimits, listSizes, exposure),
     formatError: (formatted, error) => shared.formatError!(tokenLimitAsValidationError(formatted), error),
-    plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }), ...shared.plugins],
+    ...(trusted ? { persistedQueries: false as const } : {}),
+    plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }), legacyJsonStatusPlugin, ...shared.plugins],
   });
   const authenticate = async (authorization: string | undefined) => {
     const identity = await tokens.identify(authorization);
@@ -197,6 +205,7 @@ export async function startGateway(
     ready: () => subgraphs.allReady(SUBGRAPH_NAMES),
     corsOrigins: config.corsOrigins,
     reportStatements: config.reportSqlStatements,
+    admit: trusted && ((request) => trusted.admitHttpRequest(request)),
     routes: {
       '/graphiql': explorerRoute(options.explorer ?? {}),
       ...(metricsServer ? {} : { '/metrics': metrics }),
@@ -213,6 +222,7 @@ export async function startGateway(
     apollo: server,
     schema: () => gateway.schema ?? failNoSchema(),
     prepare: (schema, payload) => prepareSocketOperation(schema, payload, config.operationLimits, listSizes, exposure),
+    admit: trusted && ((payload) => trusted.admitSocketOperation(payload)),
     events,
     authenticate,
     logger,

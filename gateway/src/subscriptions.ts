@@ -32,6 +32,8 @@ export interface SubscriptionServerOptions {
   schema: () => GraphQLSchema;
   /** Parses and validates an operation under the gateway's limits: its execution arguments, or why it is refused. */
   prepare: (schema: GraphQLSchema, payload: SubscribePayload) => ExecutionArgs | GraphQLError[];
+  /** Looks at each operation first: the operation to run (a persisted query id replaced by its text), or why it may not. */
+  admit?: (payload: SubscribePayload) => SubscribePayload | GraphQLError[];
   events: VersionEventLog;
   /** The identity an `authorization` value proves; null when absent; throws when invalid. */
   authenticate: (authorization: string | undefined) => Promise<Identity | null>;
@@ -76,7 +78,9 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
       },
       // Parsed and validated (under the gateway's operation limits) once per distinct operation text, not per
       // subscription: 10,000 subscribers usually send a handful of texts, and share one document in memory.
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: (_ctx, _id, sent) => {
+        const payload = options.admit ? options.admit(sent) : sent;
+        if (Array.isArray(payload)) return payload;
         const schema = options.schema();
         const document = documents.get(schema, payload);
         if (!('kind' in document)) return [...document];

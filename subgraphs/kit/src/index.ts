@@ -68,6 +68,7 @@ export { lockRecord } from './record-lock';
 // The platform (./platform): what the gateway and every subgraph stand on, whatever they serve: configuration,
 // GraphQL over HTTP with readiness and shutdown, logging, the error vocabulary, the faults of the platform.
 export { ErrorCode, PUBLIC_CODES, badUserInput, conflict, forbidden, notFound, requireUuid, serviceUnavailable, unauthenticated } from './platform/errors';
+export { untrustedOperation, type UntrustedOperationCode } from './platform/errors';
 export { isTransientFault, runTransaction, unavailable, type TransactionOptions } from './platform/faults';
 export { ConfigError, SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from './platform/config';
 export { REDACTED, createLogger, redactText, type Logger } from './platform/log';

@@ -25,6 +25,11 @@ describe('configuration', () => {
     expect(config.introspection).toBe(false);
   });
 
+  it('runs any operation unless PERSISTED_DOCUMENTS names a manifest', () => {
+    expect(loadConfig({}).persistedDocuments).toBeUndefined();
+    expect(loadConfig({ PERSISTED_DOCUMENTS: 'clients/persisted-query-manifest.json' }).persistedDocuments).toBe('clients/persisted-query-manifest.json');
+  });
+
   it('in production: no origin unless listed, and never `*`', () => {
     expect(loadConfig(production).corsOrigins).toEqual([]);
     expect(loadConfig({ ...production, CORS_ORIGINS: 'https://app.example.com' }).corsOrigins).toEqual(['https://app.example.com']);

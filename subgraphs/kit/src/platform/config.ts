@@ -48,6 +48,11 @@ export interface Config {
   corsOrigins: '*' | string[];
   /** Whether the gateway answers introspection (Sandbox and GraphiQL need it). */
   introspection: boolean;
+  /**
+   * A persisted query manifest (`PERSISTED_DOCUMENTS`, Apollo's format): when set, the gateway runs only its operations
+   * (trusted documents); unset, any operation within the limits.
+   */
+  persistedDocuments: string | undefined;
   /** The bounds the gateway holds every operation to before planning it. */
   operationLimits: { maxAliases: number; maxDepth: number; maxTokens: number; maxCost: number };
   /** Where the gateway serves GET /metrics instead of beside /graphql (`METRICS_PORT`); unset: beside /graphql. */
@@ -135,6 +140,7 @@ const environment = z.object({
     )
     .optional(),
   INTROSPECTION: z.enum(['on', 'off']).default('on'),
+  PERSISTED_DOCUMENTS: z.string().min(1).optional(),
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(30),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(15),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(1).default(5_000),
@@ -190,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slowSubscriber: { queuedEvents: values.SUBSCRIPTION_MAX_QUEUED_EVENTS, bufferedBytes: values.SUBSCRIPTION_MAX_BUFFERED_BYTES },
     corsOrigins: corsOrigins.includes('*') ? '*' : corsOrigins,
     introspection: values.INTROSPECTION === 'on',
+    persistedDocuments: values.PERSISTED_DOCUMENTS,
     operationLimits: {
       maxAliases: values.GRAPHQL_MAX_ALIASES,
       maxDepth: values.GRAPHQL_MAX_DEPTH,

@@ -10,6 +10,11 @@ export enum ErrorCode {
   CONFLICT = 'CONFLICT',
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  // An operation outside the gateway's persisted query list (trusted documents), in Apollo Router's words: an id the
+  // list lacks, a text no entry matches, or both an id and a text.
+  PERSISTED_QUERY_NOT_IN_LIST = 'PERSISTED_QUERY_NOT_IN_LIST',
+  QUERY_NOT_IN_SAFELIST = 'QUERY_NOT_IN_SAFELIST',
+  CANNOT_SEND_PQ_ID_AND_BODY = 'CANNOT_SEND_PQ_ID_AND_BODY',
 }
 
 /** The codes phasegraph itself raises on purpose; their messages are safe to show to clients. */
@@ -46,6 +51,26 @@ export function notFound(message: string, extensions?: Record<string, unknown>):
 
 export function conflict(message: string, extensions?: Record<string, unknown>): GraphQLError {
   return error(ErrorCode.CONFLICT, message, extensions);
+}
+
+/** The codes of an operation refused for not being in the persisted query list. */
+export type UntrustedOperationCode = ErrorCode.PERSISTED_QUERY_NOT_IN_LIST | ErrorCode.QUERY_NOT_IN_SAFELIST | ErrorCode.CANNOT_SEND_PQ_ID_AND_BODY;
+
+/** Apollo Router's HTTP status for each: an unknown id is not found, an unlisted text forbidden, both at once malformed. */
+const UNTRUSTED_OPERATION_STATUS: Record<UntrustedOperationCode, number> = {
+  [ErrorCode.PERSISTED_QUERY_NOT_IN_LIST]: 404,
+  [ErrorCode.QUERY_NOT_IN_SAFELIST]: 403,
+  [ErrorCode.CANNOT_SEND_PQ_ID_AND_BODY]: 400,
+};
+
+/**
+ * An operation the gateway does not run: its persisted query list (trusted documents) lacks it. Over HTTP it carries
+ * Router's status and is never cached, so that a client deployed before the list that holds its operations is served
+ * as soon as that list is; over a WebSocket (`http: false`) it is the error alone.
+ */
+export function untrustedOperation(code: UntrustedOperationCode, message: string, { http = true } = {}): GraphQLError {
+  const head = { status: UNTRUSTED_OPERATION_STATUS[code], headers: new Map([['cache-control', 'private, no-cache, must-revalidate']]) };
+  return new GraphQLError(message, { extensions: { code, ...(http ? { http: head } : {}) } });
 }
 
 /** A fault of the platform (a subgraph or the database out of reach): the client may retry. */

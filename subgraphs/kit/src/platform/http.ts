@@ -5,9 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, HeaderMap, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext, type HTTPGraphQLRequest } from '@apollo/server';
 import { countingStatements, statementCount } from '@phasegraph/db';
-import type { GraphQLFormattedError, OperationTypeNode } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type OperationTypeNode } from 'graphql';
 import { ErrorCode, PUBLIC_CODES } from './errors';
 import { isTransientFault, unavailable } from './faults';
 import type { Logger } from './log';
@@ -186,6 +186,12 @@ export interface ServeOptions<Context extends BaseContext> {
   ready: () => Promise<boolean>;
   /** Answer each GraphQL request with the SQL statements it cost (`x-phasegraph-sql-statements`). */
   reportStatements?: boolean;
+  /**
+   * Looks at each GraphQL request before Apollo parses it: returns the request to serve (e.g. with a persisted query's
+   * id replaced by its text) or a GraphQLError (with `extensions.http`) to refuse it, as the gateway's trusted
+   * documents do.
+   */
+  admit?: (request: HTTPGraphQLRequest) => HTTPGraphQLRequest | GraphQLError;
   routes?: Routes;
   logger: Logger;
   /** The level of the line logged per GraphQL request: `info` where clients call (the gateway), else `debug`. */
@@ -322,10 +328,14 @@ export async function serveGraphQL<Context extends BaseContext>(options: ServeOp
         return respondWith(response, 400, requestError('The request body is not valid JSON.'));
       }
     }
+    const incoming: HTTPGraphQLRequest = { method: request.method?.toUpperCase() ?? 'GET', headers, search: url.search, body: parsed };
+    const admitted = options.admit ? options.admit(incoming) : incoming;
     const result = await server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: request.method?.toUpperCase() ?? 'GET', headers, search: url.search, body: parsed },
+      httpGraphQLRequest: admitted instanceof GraphQLError ? incoming : admitted,
+      // A request not admitted is refused where any request is refused before parsing: in building its context, which
+      // Apollo does after its CSRF check and after serving the landing page, and answers with the error's status.
       context: () =>
-        options.context(request, { body, requestId, traceparent }).then(
+        (admitted instanceof GraphQLError ? Promise.reject(admitted) : options.context(request, { body, requestId, traceparent })).then(
           (context) => Object.assign(context, { [REQUEST_RECORD]: record }),
           (error: unknown) => {
             noteRequestOf(error, requestId);
