@@ -83,11 +83,14 @@ onPostgres('a subscriber that stops reading', () => {
       await new Promise((resolve) => socket.once('open', resolve));
       socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${tester.token}` } }));
       await waitFor(() => messages.some((message) => message.type === 'connection_ack'));
-      const query = `subscription ($reportId: ID, $after: String) { versionEvents(reportId: $reportId, after: $after) { cursor versionId record { ... on Version { data } } } }`;
+      // Each event carries its version's data ten times over (aliases), so that a few writes fill the buffers: under load
+      // a write takes long, and the kernel's socket buffers hold megabytes.
+      const copies = Array.from({ length: 10 }, (_, copy) => `data${copy}: data`).join(' ');
+      const query = `subscription ($reportId: ID, $after: String) { versionEvents(reportId: $reportId, after: $after) { cursor versionId record { ... on Version { ${copies} } } } }`;
       socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables: { reportId: record.reportId, after: FROM_THE_START } } }));
       const created = [(await createVersion('PLANNING', record, tester)).id];
       await waitFor(() => next().length === 1);
-      // The client stops reading; each event now carries 100 KB, until the kernel's buffers and the limit overflow and
+      // The client stops reading; each event now carries 10 × 200 KB, until the kernel's buffers and the limit overflow and
       // the gateway gives up on it (its log says so). The client reads again at once: the server waits for the close
       // handshake only so long (30 s), and a client that never reads would see the connection cut (1006), not 4008.
       socket.pause();
@@ -98,7 +101,7 @@ onPostgres('a subscriber that stops reading', () => {
           givenUp = true;
           socket.resume();
         });
-      for (let i = 0; !givenUp; i++) created.push((await createVersion('PLANNING', record, tester, { data: { blob: 'x'.repeat(100_000), i } })).id);
+      for (let i = 0; !givenUp; i++) created.push((await createVersion('PLANNING', record, tester, { data: { blob: 'x'.repeat(200_000), i } })).id);
       await gaveUp;
       const { code, reason } = await closed;
       expect(code).toBe(4008);
