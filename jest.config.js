@@ -27,6 +27,8 @@ export default {
       globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
     },
   ],
-  testTimeout: 120_000,
+  // A bound on a hang, not a wait: tests wait for events. Some start and restart whole servers (ten subgraphs in one
+  // process), which on a loaded 2-core machine takes minutes; 120 s was seen to cut such a test short.
+  testTimeout: 300_000,
   maxWorkers: 2,
 };
