@@ -81,6 +81,16 @@ function claimPath() {
   return z.string().regex(/^[^.\s]+(\.[^.\s]+)*$/, 'must be a claim name or a dotted path such as realm_access.roles');
 }
 
+/** A comma-separated list, its entries trimmed and empty ones dropped. */
+function commaList() {
+  return z.string().transform((list) =>
+    list
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  );
+}
+
 const urlEnv = (name: SubgraphName) => `${name.toUpperCase().replaceAll('-', '_')}_SUBGRAPH_URL`;
 
 const environment = z.object({
@@ -103,14 +113,7 @@ const environment = z.object({
     .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
     .optional(),
   JWT_ISSUER: z.string().min(1).optional(),
-  JWT_AUDIENCE: z
-    .string()
-    .transform((list) =>
-      list
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter(Boolean),
-    )
+  JWT_AUDIENCE: commaList()
     .refine((audiences) => audiences.length > 0, 'must name at least one audience')
     .optional(),
   JWT_SUBJECT_CLAIM: claimPath().optional(),
@@ -126,14 +129,7 @@ const environment = z.object({
     .int()
     .min(1_024)
     .default(4 * 1024 * 1024),
-  CORS_ORIGINS: z
-    .string()
-    .transform((list) =>
-      list
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter(Boolean),
-    )
+  CORS_ORIGINS: commaList()
     .refine(
       (origins) => origins.every((origin) => origin === '*' || isOrigin(origin)),
       'must be `*` or comma-separated origins such as https://app.example.com',
