@@ -280,7 +280,7 @@ describe('an expired idempotency key', () => {
       expect(second.id).not.toBe(first.id);
       expect(second.versionNumber).toBe(2);
 
-      // The stack's subgraphs sweep every 2 s (IDEMPOTENCY_KEY_SWEEP_MS, set by the test stack): one forgets the key.
+      // The stack's processes sweep every 2 s (IDEMPOTENCY_KEY_SWEEP_MS, set by the test stack): one forgets the key.
       await age(25);
       await untilForgotten(db, tester.id, key);
     } finally {

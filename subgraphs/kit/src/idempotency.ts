@@ -135,12 +135,31 @@ export async function forgetExpiredKeys(prisma: PrismaClient, now = new Date()):
   return prisma.$executeRaw`DELETE FROM events.idempotency_keys WHERE created_at < ${before}`;
 }
 
+/** The sweep of each database in this process and how many subgraphs use it (all share the one table). */
+const sweeps = new WeakMap<object, { users: number; stop: () => void }>();
+
 /**
  * Forgets expired keys every `everyMs` (IDEMPOTENCY_KEY_SWEEP_MS, an hour by default), the first time at a random
- * moment within that period (so that the subgraphs of one process, and processes restarted together, spread their
- * sweeps); returns how to stop.
+ * moment within that period (so that processes restarted together spread their sweeps). One sweep per `database`
+ * in a process, however many of its subgraphs ask: the keys are in one table. Returns how to stop using it; the
+ * sweep stops when the last user does.
  */
-export function sweepExpiredKeys(prisma: PrismaClient, everyMs: number, logger: Logger): () => void {
+export function sweepExpiredKeys(database: object, prisma: PrismaClient, everyMs: number, logger: Logger): () => void {
+  const running = sweeps.get(database) ?? startSweeping(prisma, everyMs, logger);
+  running.users += 1;
+  sweeps.set(database, running);
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    running.users -= 1;
+    if (running.users > 0) return;
+    running.stop();
+    sweeps.delete(database);
+  };
+}
+
+function startSweeping(prisma: PrismaClient, everyMs: number, logger: Logger): { users: number; stop: () => void } {
   const sweep = () =>
     void forgetExpiredKeys(prisma).then(
       (count) => count > 0 && logger.info('forgot expired idempotency keys', { count }),
@@ -150,5 +169,5 @@ export function sweepExpiredKeys(prisma: PrismaClient, everyMs: number, logger: 
     sweep();
     timer = setInterval(sweep, everyMs).unref();
   }, Math.random() * everyMs).unref();
-  return () => clearTimeout(timer);
+  return { users: 0, stop: () => clearTimeout(timer) };
 }

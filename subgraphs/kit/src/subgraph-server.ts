@@ -63,7 +63,7 @@ export function defineSubgraph<Context extends SubgraphContext>(
         await prisma.$queryRaw`SELECT 1`;
         return true;
       };
-      const stopSweeping = sweepExpiredKeys(prisma, runtime.config.idempotencyKeySweepMs, runtime.logger.child({ subgraph: name }));
+      const stopSweeping = sweepExpiredKeys(runtime.database, prisma, runtime.config.idempotencyKeySweepMs, runtime.logger);
       return new LocalSubgraph<Context>(name, schema, context, ready, async () => {
         stopSweeping();
         await close?.();
