@@ -1,5 +1,8 @@
 // `npm run watch-approvals -- [PHASE] [--url ws://…/graphql] [--after CURSOR]`: prints approvals as they happen,
 // over a graphql-ws subscription. Needs PHASEGRAPH_TOKEN (a bearer token, e.g. a demo user's from `npm start`).
+// When the connection is lost (the gateway restarting, the network, a 4008 for falling behind) it subscribes again
+// after the last event it received, backing off from 1 s to 30 s: nothing is missed or printed twice. Before its first
+// event there is no cursor yet, and it resumes from now; `--after` gives it one from the start.
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
@@ -17,14 +20,22 @@ if (!token) {
   process.exit(2);
 }
 
+// graphql-ws would reconnect by itself, but it would send the subscription again as first sent: with the first `after`,
+// repeating what was printed, or with none, missing what happened meanwhile. So a lost connection ends the
+// subscription, and watch() subscribes again after the last event it received.
 const client = createClient({
   url,
   webSocketImpl: WebSocket,
   connectionParams: { authorization: `Bearer ${token}` },
-  retryAttempts: Infinity,
-  shouldRetry: (event) => !(typeof event === 'object' && event !== null && 'code' in event && event.code === 4401),
+  retryAttempts: 0,
   on: { connected: () => console.error(`watching approvals${phase ? ` of ${phase}` : ''} at ${url} (Ctrl-C to stop)`) },
 });
+
+/** Close codes that subscribing again would only meet again: a bad request, a bad token, a refusal. */
+const FINAL_CLOSE_CODES = new Set([4400, 4401, 4403, 4406, 4409, 4429]);
+const FIRST_RETRY_MS = 1_000;
+const LAST_RETRY_MS = 30_000;
+let retryInMs = FIRST_RETRY_MS;
 
 let cursor = after;
 
@@ -55,6 +66,7 @@ function watch(): void {
         if (errors) return console.error(errors.map((error) => error.message).join('\n'));
         const event = data!.versionEvents;
         cursor = event.cursor;
+        retryInMs = FIRST_RETRY_MS;
         if (event.type !== 'APPROVED') return;
         const notes = event.record?.reviewNotes ? ` — "${event.record.reviewNotes}"` : '';
         console.log(
@@ -62,8 +74,19 @@ function watch(): void {
         );
       },
       error: (error) => {
-        console.error('subscription ended:', error instanceof Error ? error.message : ((error as { reason?: string }).reason ?? error));
-        process.exit(1);
+        const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
+        const reason = error instanceof Error ? error.message : ((error as { reason?: string }).reason ?? '');
+        // GraphQL errors (a malformed cursor, say) come as an array; a final close code ends the watch too.
+        if (Array.isArray(error) || (typeof code === 'number' && FINAL_CLOSE_CODES.has(code))) {
+          const messages = Array.isArray(error) ? error.map((each: { message?: string }) => each.message).join('\n') : `${code} ${reason}`;
+          console.error('subscription refused:', messages);
+          process.exit(1);
+        }
+        console.error(
+          `connection lost${code === undefined ? '' : ` (${String(code)}${reason ? ` ${reason}` : ''})`}: subscribing again ${cursor ? `after ${cursor}` : 'from now'} in ${retryInMs / 1_000} s`,
+        );
+        setTimeout(watch, retryInMs);
+        retryInMs = Math.min(retryInMs * 2, LAST_RETRY_MS);
       },
       complete: () => process.exit(0),
     },
