@@ -56,6 +56,27 @@ describe('GET /metrics', () => {
     expect(metrics.value('phasegraph_graphql_errors_total{code="BAD_USER_INPUT"}')).toBeGreaterThan(before);
   });
 
+  it('times the queries and mutations sent over the WebSocket too', async () => {
+    const name = `SocketProbe_${randomUUID().replaceAll('-', '')}`;
+    const refused = `SocketRefused_${randomUUID().replaceAll('-', '')}`;
+    for (const [query, code] of [
+      [`query ${name} { phases { name } }`, undefined],
+      [`query ${refused} { version(phase: PLANNING, id: "not-a-uuid") { id } }`, 'BAD_USER_INPUT'],
+    ] as const) {
+      const socket = subscribe(tester, query);
+      try {
+        const [payload] = await socket.until(1);
+        expect(payload?.errors?.[0]?.extensions?.code).toBe(code);
+      } finally {
+        await socket.close();
+      }
+    }
+    // Counted before the answer is sent: once it has arrived, the scrape shows it.
+    const metrics = await scrape();
+    expect(metrics.value(`phasegraph_graphql_request_duration_seconds_count{operation_name="${name}",operation_type="query"}`)).toBe(1);
+    expect(metrics.value(`phasegraph_graphql_request_duration_seconds_count{operation_name="${refused}",operation_type="query"}`)).toBe(1);
+  });
+
   it('times the calls of each subgraph', async () => {
     const before = (await scrape()).value('phasegraph_subgraph_request_duration_seconds_count{subgraph="planning"}') ?? 0;
     await createVersion('PLANNING', newRecord(), tester);

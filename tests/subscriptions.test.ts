@@ -274,3 +274,30 @@ describe('subscription authentication', () => {
     expect(data!.__schema.subscriptionType.fields.map((field: { name: string }) => field.name)).toEqual(['versionApproved', 'versionEvents']);
   });
 });
+
+describe('queries and mutations over the socket', () => {
+  it('answers one that fails with its error, as over HTTP, and writes nothing', async () => {
+    const record = newRecord();
+    const failing = subscribe(tester, CREATE_VERSION, { input: { phase: 'PLANNING', ...record, data: {}, parentVersionId: 'not-a-uuid' } });
+    const masked = subscribe(tester, 'mutation ($phase: PhaseName!, $versionId: ID!) { approveVersion(phase: $phase, versionId: $versionId) { id } }', {
+      phase: 'PLANNING',
+      versionId: randomUUID(),
+    });
+    try {
+      const [refused] = await failing.until(1);
+      expect(refused).toMatchObject({ errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })] });
+      const [missing] = await masked.until(1);
+      expect(missing).toMatchObject({ errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'NOT_FOUND' }) })] });
+      expect(JSON.stringify([refused, missing])).not.toMatch(/stacktrace|\bat [\w.]+ \(/);
+    } finally {
+      await failing.close();
+      await masked.close();
+    }
+    const { versions } = await ok<{ versions: { edges: unknown[] } }>(
+      'query ($cycleId: ID!, $reportId: ID!) { versions(phase: PLANNING, cycleId: $cycleId, reportId: $reportId) { edges { node { id } } } }',
+      record,
+      tester,
+    );
+    expect(versions.edges).toEqual([]);
+  });
+});

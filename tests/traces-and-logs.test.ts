@@ -6,6 +6,7 @@ import { newRecord, newUser, stack } from './support/api';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
 import { startOwnStack, type OwnStack } from './support/own-stack';
 import { freePort } from './support/stack';
+import { subscribe } from './support/subscriptions';
 
 const tester = newUser('TESTER');
 /** On PostgreSQL the planning subgraph runs in a process of its own, so one call of the trace crosses HTTP. */
@@ -131,6 +132,50 @@ describe('a traced request', () => {
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     const spans = await receiver.until((received) => received.some((span) => span.traceId === traceId && span.spanId === spanId));
     expect(spans.find((span) => span.spanId === spanId)).toMatchObject({ name: 'POST /graphql', parentSpanId: undefined });
+  });
+});
+
+describe('a query sent over the WebSocket', () => {
+  it('is a trace of its own and a line of the request log, as one sent over HTTP', async () => {
+    const name = `SocketTraced_${randomUUID().replaceAll('-', '')}`;
+    const socket = subscribe(tester, `query ${name} { phases { name } }`, {}, own.url);
+    try {
+      expect((await socket.until(1))[0]?.errors).toBeUndefined();
+    } finally {
+      await socket.close();
+    }
+    const [line] = await own.output.until((text) => {
+      const found = text
+        .split('\n')
+        .filter((each) => each.startsWith('{') && each.includes(name))
+        .map((each) => JSON.parse(each) as Record<string, unknown>)
+        .filter((each) => each.message === 'request');
+      return found.length > 0 ? found : undefined;
+    });
+    expect(line).toMatchObject({
+      level: 'info',
+      requestId: expect.any(String),
+      traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      transport: 'websocket',
+      operationName: name,
+      operationType: 'query',
+      durationMs: expect.any(Number),
+      status: null,
+      outcome: 'ok',
+    });
+    const traceId = line!.traceId as string;
+    const isRoot = (span: ReceivedSpan) => span.traceId === traceId && span.name === 'WebSocket /graphql';
+    // The gateway's process ends the operation's span after its own others: with it in, they are in.
+    const spans = (await receiver.until((received) => received.some(isRoot))).filter((span) => span.traceId === traceId);
+    const root = spans.find(isRoot)!;
+    expect(root).toMatchObject({
+      service: 'phasegraph',
+      parentSpanId: undefined,
+      attributes: { 'graphql.operation.name': name, 'graphql.operation.type': 'query', 'phasegraph.transport': 'websocket' },
+    });
+    const request = spans.filter((span) => span.name === 'gateway.request');
+    expect(request).toHaveLength(1);
+    expect(descendsFrom(request[0]!, root, spans)).toBe(true);
   });
 });
 

@@ -226,6 +226,7 @@ export async function startGateway(
     events,
     authenticate,
     logger,
+    onAnswered: countAnsweredRequest,
     slowSubscriber: config.slowSubscriber,
   });
   return {

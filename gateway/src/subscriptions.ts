@@ -7,8 +7,29 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import { MAX_BODY_BYTES, eventDeliveryLag, subscriptionsActive, type Identity, type Logger } from '@phasegraph/kit';
-import { GraphQLError, print, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  MAX_BODY_BYTES,
+  endRequestTrace,
+  eventDeliveryLag,
+  inRequestTrace,
+  operationAttributes,
+  recordAnswered,
+  startRequestTrace,
+  subscriptionsActive,
+  type AnsweredRequest,
+  type Identity,
+  type Logger,
+} from '@phasegraph/kit';
+import {
+  GraphQLError,
+  getOperationAST,
+  print,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -38,6 +59,8 @@ export interface SubscriptionServerOptions {
   /** The identity an `authorization` value proves; null when absent; throws when invalid. */
   authenticate: (authorization: string | undefined) => Promise<Identity | null>;
   logger: Logger;
+  /** Told of each query and mutation run over the socket once answered, as the HTTP server tells of its requests. */
+  onAnswered?: (answered: AnsweredRequest) => void;
   /** Past these a subscriber is too slow: its socket is closed with SLOW_CONSUMER_CLOSE_CODE and it resumes by cursor. */
   slowSubscriber: { queuedEvents: number; bufferedBytes: number };
 }
@@ -93,9 +116,11 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
         socket: ctx.extra.socket,
       }),
       subscribe: (args) => subscribe(args, fanOut, executions, options),
-      // Queries and mutations sent over the socket run through the gateway like any HTTP request.
-      execute: (args) =>
-        runThroughGateway(options.apollo, args.document, args.variableValues ?? {}, args.operationName ?? undefined, args.contextValue as GatewayContext),
+      execute: (args) => executeOverSocket(args, options),
+      // What executeOverSocket answers Apollo has formatted already (its errors masked, plain objects), which graphql-ws
+      // would format again with each error's toJSON and fail (closing the socket with 4500). A subscription's own
+      // errors are GraphQLErrors, whose toJSON JSON.stringify calls: either way the result goes out as it is.
+      onNext: (_ctx, _id, _payload, _args, result) => result as FormattedExecutionResult,
     },
     wsServer,
   );
@@ -108,17 +133,61 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
   };
 }
 
+/**
+ * Runs a query or mutation sent over the socket through the gateway like any HTTP request, and like one it is traced
+ * (a trace of its own: a socket message has no `traceparent`), logged in one line and counted in the metrics.
+ */
+async function executeOverSocket(args: ExecutionArgs, options: SubscriptionServerOptions): Promise<ExecutionResult> {
+  const started = performance.now();
+  const context = args.contextValue as SubscriptionContext;
+  const definition = getOperationAST(args.document, args.operationName);
+  const operation = definition ? { name: definition.name?.value ?? null, type: definition.operation } : null;
+  const trace = startRequestTrace('WebSocket /graphql', {}, { 'phasegraph.request_id': context.requestId, 'phasegraph.transport': 'websocket' });
+  const answered = (errorCodes: string[]) => {
+    endRequestTrace(trace, errorCodes.includes('INTERNAL_SERVER_ERROR') ? 500 : 200, operationAttributes(operation));
+    recordAnswered(
+      options.logger,
+      'info',
+      {
+        requestId: context.requestId,
+        traceId: trace.traceId,
+        transport: 'websocket',
+        operation,
+        status: null,
+        durationSeconds: (performance.now() - started) / 1_000,
+        errorCodes,
+      },
+      options.onAnswered,
+    );
+  };
+  let result: FormattedExecutionResult;
+  try {
+    result = await inRequestTrace(trace, () =>
+      runThroughGateway(options.apollo, args.document, args.variableValues ?? {}, args.operationName ?? undefined, {
+        ...context,
+        traceparent: trace.traceparent,
+      }),
+    );
+  } catch (error) {
+    answered(['INTERNAL_SERVER_ERROR']);
+    throw error;
+  }
+  answered((result.errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR')));
+  // Formatted, not an ExecutionResult as graphql-ws types it: onNext sends it as it is.
+  return result as ExecutionResult;
+}
+
 async function runThroughGateway(
   apollo: ApolloServer<GatewayContext>,
   query: string | DocumentNode,
   variables: Record<string, unknown>,
   operationName: string | undefined,
   contextValue: GatewayContext,
-): Promise<ExecutionResult> {
+): Promise<FormattedExecutionResult> {
   const text = typeof query === 'string' ? query : print(query);
   const response = await apollo.executeOperation({ query: text, variables, operationName }, { contextValue });
   if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported over WebSocket');
-  return response.body.singleResult as ExecutionResult;
+  return response.body.singleResult;
 }
 
 /**

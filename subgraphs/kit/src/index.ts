@@ -88,12 +88,24 @@ export {
   subgraphRequestDuration,
   subscriptionsActive,
 } from './platform/metrics';
-export { TRACEPARENT_HEADER, injectTraceContext, startTracing, tracingEnabled, type Tracing, type TracingConfig } from './platform/tracing';
+export {
+  TRACEPARENT_HEADER,
+  endRequestTrace,
+  inRequestTrace,
+  injectTraceContext,
+  startRequestTrace,
+  startTracing,
+  tracingEnabled,
+  type Tracing,
+  type TracingConfig,
+} from './platform/tracing';
 export {
   MAX_BODY_BYTES,
   REQUEST_ID_HEADER,
   STATEMENTS_HEADER,
   apolloServerOptions,
+  operationAttributes,
+  recordAnswered,
   serveGraphQL,
   type AnsweredRequest,
   type IncomingRequest,

@@ -41,13 +41,18 @@ function requestIdOf(error: unknown): string | undefined {
   return undefined;
 }
 
-/** What became of one GraphQL request over HTTP: its log line, and what `ServeOptions.onAnswered` is told. */
+/**
+ * What became of one GraphQL request, over HTTP or (a query or mutation) over the gateway's WebSocket: its log line,
+ * and what `ServeOptions.onAnswered` is told.
+ */
 export interface AnsweredRequest {
   requestId: string;
   traceId: string;
+  transport: 'http' | 'websocket';
   /** The operation Apollo resolved (its name null when anonymous); null when none was (refused, unparsable, …). */
   operation: { name: string | null; type: OperationTypeNode } | null;
-  status: number;
+  /** The HTTP status answered; null over a WebSocket, which has none per operation. */
+  status: number | null;
   durationSeconds: number;
   /** `extensions.code` of each error answered, as the client received it (after masking). */
   errorCodes: string[];
@@ -164,6 +169,31 @@ function deepestCause(error: unknown): unknown {
   let cause = error;
   while (cause instanceof Error && 'originalError' in cause && cause.originalError) cause = cause.originalError;
   return cause;
+}
+
+/** The span attributes naming a request's operation, once one was resolved. */
+export function operationAttributes(operation: AnsweredRequest['operation']): Record<string, string> {
+  return operation ? { 'graphql.operation.name': operation.name ?? '', 'graphql.operation.type': operation.type } : {};
+}
+
+/**
+ * Writes an answered request's one log line and tells `onAnswered` (the gateway's metrics): for every request served
+ * over HTTP here, and for each query or mutation the gateway's WebSocket runs.
+ */
+export function recordAnswered(logger: Logger, level: 'info' | 'debug', answered: AnsweredRequest, onAnswered?: (answered: AnsweredRequest) => void): void {
+  const { requestId, traceId, transport, operation, status, durationSeconds, errorCodes } = answered;
+  logger[level]('request', {
+    requestId,
+    traceId,
+    transport,
+    operationName: operation ? operation.name : null,
+    operationType: operation?.type ?? null,
+    durationMs: Math.round(durationSeconds * 1_000_000) / 1_000,
+    status,
+    outcome: errorCodes.length === 0 ? 'ok' : 'error',
+    ...(errorCodes.length > 0 ? { errors: errorCodes } : {}),
+  });
+  onAnswered?.(answered);
 }
 
 /** Extra HTTP routes served beside GraphQL, by exact path. */
@@ -285,25 +315,22 @@ export async function serveGraphQL<Context extends BaseContext>(options: ServeOp
       record.errorCodes ??= ['INTERNAL_SERVER_ERROR'];
       throw error;
     } finally {
-      const errorCodes = record.errorCodes ?? errorCodesIn(response.statusCode, answered);
-      const durationSeconds = (performance.now() - started) / 1_000;
       const { operation } = record;
-      endRequestTrace(
-        trace,
-        response.statusCode,
-        operation ? { 'graphql.operation.name': operation.name ?? '', 'graphql.operation.type': operation.type } : {},
+      endRequestTrace(trace, response.statusCode, operationAttributes(operation));
+      recordAnswered(
+        logger,
+        options.requestLogLevel ?? 'debug',
+        {
+          requestId,
+          traceId: trace.traceId,
+          transport: 'http',
+          operation,
+          status: response.statusCode,
+          durationSeconds: (performance.now() - started) / 1_000,
+          errorCodes: record.errorCodes ?? errorCodesIn(response.statusCode, answered),
+        },
+        options.onAnswered,
       );
-      logger[options.requestLogLevel ?? 'debug']('request', {
-        requestId,
-        traceId: trace.traceId,
-        operationName: operation ? operation.name : null,
-        operationType: operation?.type ?? null,
-        durationMs: Math.round(durationSeconds * 1_000_000) / 1_000,
-        status: response.statusCode,
-        outcome: errorCodes.length === 0 ? 'ok' : 'error',
-        ...(errorCodes.length > 0 ? { errors: errorCodes } : {}),
-      });
-      options.onAnswered?.({ requestId, traceId: trace.traceId, operation, status: response.statusCode, durationSeconds, errorCodes });
     }
   }
 
