@@ -346,23 +346,28 @@ class SharedExecution {
 
 /**
  * Operation texts prepared (parsed and validated) once each; past MAX_DOCUMENTS distinct texts the cache starts
- * over. Preparing depends on the text alone, not on the variables' values.
+ * over. Preparing depends on the text alone, not on the variables' values. Only texts up to MAX_TEXT_LENGTH are kept
+ * (a client's operations are a few kilobytes): the token limit does not count spaces and comments, so a text within
+ * it may still be megabytes, and a document keeps its whole text (its locations' source); a thousand of those would be
+ * gigabytes. A longer text is prepared for each subscription, as over HTTP.
  */
 class PreparedDocuments {
   private static readonly MAX_DOCUMENTS = 1_000;
+  private static readonly MAX_TEXT_LENGTH = 64 * 1024;
   private readonly byText = new Map<string, DocumentNode | readonly GraphQLError[]>();
 
   constructor(private readonly prepare: SubscriptionServerOptions['prepare']) {}
 
   get(schema: GraphQLSchema, payload: SubscribePayload): DocumentNode | readonly GraphQLError[] {
-    let known = this.byText.get(payload.query);
-    if (!known) {
-      const prepared = this.prepare(schema, payload);
-      known = Array.isArray(prepared) ? prepared : (prepared as ExecutionArgs).document;
+    const known = this.byText.get(payload.query);
+    if (known) return known;
+    const prepared = this.prepare(schema, payload);
+    const document = Array.isArray(prepared) ? prepared : (prepared as ExecutionArgs).document;
+    if (payload.query.length <= PreparedDocuments.MAX_TEXT_LENGTH) {
       if (this.byText.size >= PreparedDocuments.MAX_DOCUMENTS) this.byText.clear();
-      this.byText.set(payload.query, known);
+      this.byText.set(payload.query, document);
     }
-    return known;
+    return document;
   }
 }
 
