@@ -98,6 +98,24 @@ describe('an idempotency key on createVersion', () => {
     expect(repeat.id).toBe(first.id);
   });
 
+  it('treats items: [] as items left out and an id in capitals as in lower case, but a null inside JSON data as data', async () => {
+    const record = newRecord();
+    const key = randomUUID();
+    const input = { phase: 'PLANNING', ...record, data: { objective: 'Q3' } };
+    const first = (await ok(CREATE, { input, key }, tester)).createVersion;
+    const spelledOtherwise = { ...input, cycleId: record.cycleId.toUpperCase(), items: [] };
+    expect((await ok(CREATE, { input: spelledOtherwise, key }, tester)).createVersion.id).toBe(first.id);
+    // Another write, not another spelling: the stored data would lack the member the client meant to set to null.
+    expectKeyReused(await gql(CREATE, { input: { ...input, data: { objective: 'Q3', budget: null } }, key }, tester));
+
+    const itemId = randomUUID();
+    const withItem = { ...input, ...newRecord(), items: [{ itemId, itemData: { flag: true } }] };
+    const itemKey = randomUUID();
+    await ok(CREATE, { input: withItem, key: itemKey }, tester);
+    expectKeyReused(await gql(CREATE, { input: { ...withItem, items: [{ itemId, itemData: { flag: true, override: null } }] }, key: itemKey }, tester));
+    expect(await allVersions('PLANNING', record, tester)).toHaveLength(1);
+  });
+
   it('refuses the key with other arguments (CONFLICT, IDEMPOTENCY_KEY_REUSED) and writes nothing', async () => {
     const record = newRecord();
     const key = randomUUID();
@@ -129,7 +147,8 @@ describe('an idempotency key on createVersion', () => {
 
   it('is refused when empty, longer than 255 characters or not printable, with nothing written', async () => {
     const record = newRecord();
-    for (const key of ['', 'k'.repeat(256), 'line\nbreak']) {
+    // A lone surrogate would be stored as U+FFFD (two such keys would be one); U+0085 is a C1 control.
+    for (const key of ['', 'k'.repeat(256), 'line\nbreak', 'next\u0085line', 'retry-\ud800', 'retry-\udc01']) {
       const result = await gql(CREATE, { input: planningInput(record), key }, tester);
       expect(errorCode(result)).toBe('BAD_USER_INPUT');
       expect(result.errors![0]!.extensions).toMatchObject({ argument: 'idempotencyKey' });
@@ -191,6 +210,8 @@ describe('an idempotency key on the reviews', () => {
     const first = (await ok(REVIEW, { phase: 'SCOPING', versionId: version.id, reviews, key }, owner)).reviewDecisions;
     expect(first.map((decision: { status: string }) => decision.status)).toEqual(['APPROVED', 'APPROVED']);
     expect((await ok(REVIEW, { phase: 'SCOPING', versionId: version.id, reviews, key }, owner)).reviewDecisions).toEqual(first);
+    // The same reviews in another order are the same call; fewer of them are another.
+    expect((await ok(REVIEW, { phase: 'SCOPING', versionId: version.id, reviews: [...reviews].reverse(), key }, owner)).reviewDecisions).toEqual(first);
     expectKeyReused(await gql(REVIEW, { phase: 'SCOPING', versionId: version.id, reviews: reviews.slice(1), key }, owner));
   });
 

@@ -122,7 +122,6 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
           context: SubgraphContext,
         ) => {
           const actor = requireUser(context);
-          const call = idempotentCall(actor.id, 'createReportAttribute', idempotencyKey, { input });
           const checked = {
             cycleId: requireUuid(input.cycleId, 'cycleId'),
             reportId: requireUuid(input.reportId, 'reportId'),
@@ -131,11 +130,11 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
             description: optionalText(input.description, 'description', INPUT_LIMITS.notes),
             attributeId: input.attributeId ? requireUuid(input.attributeId, 'attributeId') : null,
           };
+          const call = idempotentCall(actor.id, 'createReportAttribute', idempotencyKey, checked);
           return writeThrough('PLANNING', actor, (hook) => legacy.createReportAttribute(checked, actor, hook, call), attributeMirror);
         },
         createSampleSet: (_: unknown, { input, idempotencyKey }: { input: SampleSetInput; idempotencyKey?: string | null }, context: SubgraphContext) => {
           const actor = requireUser(context);
-          const call = idempotentCall(actor.id, 'createSampleSet', idempotencyKey, { input });
           // Legacy JSON is held to smaller limits, so that the version mirroring the set (which wraps it) always fits.
           const legacyJson = { maxBytes: INPUT_LIMITS.legacyJsonBytes, maxDepth: INPUT_LIMITS.legacyJsonDepth };
           const checked = {
@@ -148,6 +147,7 @@ export function compatResolvers(prisma: PrismaClient, runtime: SubgraphRuntime) 
               data: requireJson(sample.data, 'samples.data', legacyJson),
             })),
           };
+          const call = idempotentCall(actor.id, 'createSampleSet', idempotencyKey, checked);
           return writeThrough('SAMPLE_SELECTION', actor, (hook) => legacy.createSampleSet(checked, actor, hook, call), sampleSetMirror);
         },
         setDualWrite: async (_: unknown, args: { phase: PhaseName; enabled: boolean }, context: SubgraphContext) => {

@@ -64,9 +64,9 @@ export function identityResolvers(prisma: PrismaClient) {
         ) => {
           const actor = requireUser(context);
           if (!actor.roles.some((role) => OWNER_ASSIGNERS.includes(role))) throw forbidden('Only an ADMIN or a TEST_MANAGER can assign report owners.');
-          const call = idempotentCall(actor.id, 'assignReportOwner', idempotencyKey, args);
           const reportId = requireUuid(args.reportId, 'reportId');
           const userId = requireUuid(args.userId, 'userId');
+          const call = idempotentCall(actor.id, 'assignReportOwner', idempotencyKey, { reportId, userId });
           // A new assignment is recorded in the report's activity in its transaction; a repeated one changes nothing.
           return writeOnce(
             prisma,

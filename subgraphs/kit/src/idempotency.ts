@@ -7,6 +7,7 @@
 // free again. Keys are kept IDEMPOTENCY_KEY_RETENTION_MS, then forgotten.
 import { createHash } from 'node:crypto';
 import type { Prisma, PrismaClient } from '@phasegraph/db';
+import { textProblem } from './input-limits';
 import { badUserInput, conflict } from './platform/errors';
 import { runTransaction, type TransactionOptions } from './platform/faults';
 import type { Logger } from './platform/log';
@@ -14,6 +15,8 @@ import type { Logger } from './platform/log';
 /** How long a key is kept: a repeat after that is a new call. */
 export const IDEMPOTENCY_KEY_RETENTION_MS = 24 * 60 * 60 * 1000;
 const MAX_KEY_LENGTH = 255;
+/** Control characters (C0, DEL and C1): not printable. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** A call made under a key: who made it, which mutation, and a fingerprint of its arguments. */
 export interface IdempotentCall {
@@ -23,23 +26,27 @@ export interface IdempotentCall {
   fingerprint: string;
 }
 
-/** The call `key` names, with the arguments it was made with; null without a key (then nothing changes). */
-export function idempotentCall(callerId: string, mutation: string, key: string | null | undefined, args: unknown): IdempotentCall | null {
+/**
+ * The call `key` names, with the arguments it was made with; null without a key (then nothing changes). `checked` is
+ * the arguments as the resolver checked them, not as they came: every optional one present (null when not given),
+ * defaults applied, ids in the one case they are stored in, lists whose order means nothing in one order. So two
+ * spellings of one call (an argument null or left out, `items: []` or none, an id in capitals) are the same call,
+ * while a null inside a JSON value is part of the value.
+ */
+export function idempotentCall(callerId: string, mutation: string, key: string | null | undefined, checked: object): IdempotentCall | null {
   if (key === null || key === undefined) return null;
-  if (key.length < 1 || key.length > MAX_KEY_LENGTH || [...key].some((character) => character < ' ' || character === '\u007f')) {
+  // Refused rather than stored: a lone surrogate would reach the database as U+FFFD, so two keys would be one.
+  if (key.length < 1 || textProblem(key, MAX_KEY_LENGTH) !== null || CONTROL.test(key)) {
     throw badUserInput(`idempotencyKey must be 1 to ${MAX_KEY_LENGTH} printable characters; a UUID per intended write is the advice.`, {
       argument: 'idempotencyKey',
     });
   }
-  return { callerId, mutation, key, fingerprint: fingerprint(args) };
+  return { callerId, mutation, key, fingerprint: fingerprint(checked) };
 }
 
-/**
- * SHA-256 of `args` as canonical JSON: object keys sorted, and a field set to null left out as an absent one is (to
- * GraphQL both mean "not given"), so that the same arguments written another way match.
- */
-export function fingerprint(args: unknown): string {
-  return createHash('sha256').update(canonicalJson(args)).digest('hex');
+/** SHA-256 of `value` as canonical JSON: object keys sorted (a member that is undefined is left out, as JSON does). */
+export function fingerprint(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
 }
 
 function canonicalJson(value: unknown): string {
@@ -48,7 +55,7 @@ function canonicalJson(value: unknown): string {
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, inner]) => inner !== undefined && inner !== null)
+    .filter(([, inner]) => inner !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([name, inner]) => `${JSON.stringify(name)}:${canonicalJson(inner)}`).join(',')}}`;
 }

@@ -130,20 +130,15 @@ function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: Subgrap
         context: FullPhaseContext,
       ) => {
         const actor = requireUser(context);
-        const call = keyedCall(phase, actor, 'createVersion', args);
-        return store
-          .createVersion(
-            {
-              cycleId: requireUuid(args.cycleId, 'cycleId'),
-              reportId: requireUuid(args.reportId, 'reportId'),
-              data: requireData(args.data),
-              parentVersionId: args.parentVersionId ? requireUuid(args.parentVersionId, 'parentVersionId') : null,
-              items: requireItems(args.items, 'items'),
-            },
-            actor,
-            call,
-          )
-          .then((written) => primeWritten(context, written));
+        const input = {
+          cycleId: requireUuid(args.cycleId, 'cycleId'),
+          reportId: requireUuid(args.reportId, 'reportId'),
+          data: requireData(args.data),
+          parentVersionId: args.parentVersionId ? requireUuid(args.parentVersionId, 'parentVersionId') : null,
+          items: requireItems(args.items, 'items'),
+        };
+        const call = keyedCall(phase, actor, 'createVersion', args.idempotencyKey, input);
+        return store.createVersion(input, actor, call).then((written) => primeWritten(context, written));
       },
       [`${p}CreateVersions`]: async (
         _: unknown,
@@ -164,40 +159,35 @@ function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: Subgrap
       },
       [`${p}ApproveVersion`]: (_: unknown, args: Keyed<{ id: string; notes?: string | null }>, context: FullPhaseContext) => {
         const actor = requireUser(context);
-        const call = keyedCall(phase, actor, 'approveVersion', args);
+        const versionId = requireUuid(args.id, 'versionId');
+        const notes = optionalText(args.notes, 'notes', INPUT_LIMITS.notes);
+        const call = keyedCall(phase, actor, 'approveVersion', args.idempotencyKey, { versionId, notes });
         return store
-          .approveVersion(
-            requireUuid(args.id, 'versionId'),
-            actor,
-            optionalText(args.notes, 'notes', INPUT_LIMITS.notes),
-            (version) => authorizeReview(phase, actor, version, identity),
-            call,
-          )
+          .approveVersion(versionId, actor, notes, (version) => authorizeReview(phase, actor, version, identity), call)
           .then((version) => primeVersion(context, version));
       },
       [`${p}RejectVersion`]: (_: unknown, args: Keyed<{ id: string; notes: string }>, context: FullPhaseContext) => {
         const actor = requireUser(context);
-        const call = keyedCall(phase, actor, 'rejectVersion', args);
+        const versionId = requireUuid(args.id, 'versionId');
+        const notes = requireText(args.notes, 'notes', INPUT_LIMITS.notes);
+        const call = keyedCall(phase, actor, 'rejectVersion', args.idempotencyKey, { versionId, notes });
         return store
-          .rejectVersion(
-            requireUuid(args.id, 'versionId'),
-            actor,
-            requireText(args.notes, 'notes', INPUT_LIMITS.notes),
-            (version) => authorizeReview(phase, actor, version, identity),
-            call,
-          )
+          .rejectVersion(versionId, actor, notes, (version) => authorizeReview(phase, actor, version, identity), call)
           .then((version) => primeVersion(context, version));
       },
       [`${p}ReviewDecisions`]: (_: unknown, args: Keyed<{ versionId: string; reviews: DecisionReview[] }>, context: FullPhaseContext) => {
         const actor = requireUser(context);
-        const call = keyedCall(phase, actor, 'reviewDecisions', args);
+        const versionId = requireUuid(args.versionId, 'versionId');
         const reviews = requireAtMost(args.reviews, 'reviews', INPUT_LIMITS.itemsPerVersion, 'reviews').map((review) => ({
-          ...review,
           decisionId: requireUuid(review.decisionId, 'reviews.decisionId'),
+          status: review.status,
           notes: optionalText(review.notes, 'reviews.notes', INPUT_LIMITS.notes),
         }));
+        // The same reviews listed in another order are the same call (the order of one decision's reviews is kept).
+        const byDecision = [...reviews].sort((a, b) => (a.decisionId < b.decisionId ? -1 : a.decisionId > b.decisionId ? 1 : 0));
+        const call = keyedCall(phase, actor, 'reviewDecisions', args.idempotencyKey, { versionId, reviews: byDecision });
         return store
-          .reviewDecisions(requireUuid(args.versionId, 'versionId'), reviews, actor, (version) => authorizeReview(phase, actor, version, identity), call)
+          .reviewDecisions(versionId, reviews, actor, (version) => authorizeReview(phase, actor, version, identity), call)
           .then((decisions) => decisions.map((decision) => prime(context.decisions, decision.id, decision)));
       },
       [`${p}CreateVersionFromBaseline`]: (
@@ -206,15 +196,11 @@ function fullPhaseSetup(phase: FullPhase, prisma: PrismaClient, runtime: Subgrap
         context: FullPhaseContext,
       ) => {
         const actor = requireUser(context);
-        const call = keyedCall(phase, actor, 'createVersionFromBaseline', args);
+        const baselineVersionId = requireUuid(args.baselineVersionId, 'baselineVersionId');
+        const additionalItems = requireItems(args.additionalItems, 'additionalItems');
+        const call = keyedCall(phase, actor, 'createVersionFromBaseline', args.idempotencyKey, { baselineVersionId, additionalItems });
         return store
-          .createVersionFromBaseline(
-            requireUuid(args.baselineVersionId, 'baselineVersionId'),
-            requireItems(args.additionalItems, 'additionalItems'),
-            actor,
-            carryForwardData,
-            call,
-          )
+          .createVersionFromBaseline(baselineVersionId, additionalItems, actor, carryForwardData, call)
           .then((written) => primeWritten(context, written));
       },
     },
@@ -262,12 +248,8 @@ function auditPhaseSetup(phase: AuditPhase, prisma: PrismaClient, runtime: Subgr
     Mutation: {
       [`${p}AppendRecord`]: (_: unknown, args: Keyed<{ cycleId: string; reportId: string; data: Prisma.InputJsonValue }>, context: AuditPhaseContext) => {
         const actor = requireUser(context);
-        const call = keyedCall(phase, actor, 'createVersion', args);
-        return trail.append(
-          { cycleId: requireUuid(args.cycleId, 'cycleId'), reportId: requireUuid(args.reportId, 'reportId'), data: requireData(args.data) },
-          actor,
-          call,
-        );
+        const input = { cycleId: requireUuid(args.cycleId, 'cycleId'), reportId: requireUuid(args.reportId, 'reportId'), data: requireData(args.data) };
+        return trail.append(input, actor, keyedCall(phase, actor, 'createVersion', args.idempotencyKey, input));
       },
     },
   };
@@ -282,10 +264,10 @@ type Keyed<Args> = Args & { idempotencyKey?: string | null };
 
 /**
  * The call an operation's key names: the public `mutation` (which this operation serves) of `phase`, by `actor`, with
- * the operation's other arguments and the phase as its fingerprint.
+ * the phase and the operation's arguments as checked (see idempotentCall) as its fingerprint.
  */
-function keyedCall(phase: Phase, actor: Identity, mutation: string, { idempotencyKey, ...args }: Keyed<object>): IdempotentCall | null {
-  return idempotentCall(actor.id, mutation, idempotencyKey, { phase: phase.name, ...args });
+function keyedCall(phase: Phase, actor: Identity, mutation: string, key: string | null | undefined, checked: object): IdempotentCall | null {
+  return idempotentCall(actor.id, mutation, key, { phase: phase.name, ...checked });
 }
 
 /** The event announcer of a subgraph's Prisma client: wakes the event log's readers after each commit. */
