@@ -169,7 +169,8 @@ describe("a report's activity", () => {
         author,
       )
     ).versions.pageInfo.endCursor;
-    for (const after of [versionsCursor, 'not-a-cursor', Buffer.from('a:yesterday|v|1').toString('base64url')]) {
+    const forged = ['a:yesterday|v|1', 'a:0000-01-01T00:00:00.000Z|v|1'].map((text) => Buffer.from(text).toString('base64url'));
+    for (const after of [versionsCursor, 'not-a-cursor', ...forged]) {
       const result = await gql(ACTIVITY, { ...record, after }, author);
       expect(result.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
     }

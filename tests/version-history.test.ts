@@ -188,6 +188,11 @@ describe('currentVersion as of a moment', () => {
   it('refuses what is not a moment, an AUDIT_ONLY phase and malformed ids: BAD_USER_INPUT', async () => {
     const record = newRecord();
     expect(errorCode(await gql(CURRENT, { phase: 'PLANNING', ...record, asOf: 'last Tuesday' }, author))).toBe('BAD_USER_INPUT');
+    // Outside the years 0001 to 9999 (UTC) no database timestamp can hold the moment: BAD_USER_INPUT, not an internal error.
+    for (const outside of ['0000-01-01T00:00:00Z', '9999-12-31T23:59:59-01:00']) {
+      expect(errorCode(await gql(CURRENT, { phase: 'PLANNING', ...record, asOf: outside }, author))).toBe('BAD_USER_INPUT');
+    }
+    expect(errorCode(await gql(CURRENT, { phase: 'PLANNING', ...record, asOf: '0001-01-01T00:00:00Z' }, author))).toBe('NOT_FOUND');
     expect(errorCode(await gql(CURRENT, { phase: 'REQUEST_INFO', ...record, asOf: new Date().toISOString() }, author))).toBe('BAD_USER_INPUT');
     expect(errorCode(await gql(CURRENT, { phase: 'PLANNING', ...record, cycleId: 'c1', asOf: new Date().toISOString() }, author))).toBe('BAD_USER_INPUT');
   });

@@ -1,6 +1,6 @@
 // Opaque page cursors: a version's number, an audit record's (creation time, id), an event's id, a report activity's
 // (time, log, id) or a migration operation's id, base64url-encoded.
-import { badUserInput } from '@phasegraph/kit';
+import { badUserInput, isStorableInstant } from '@phasegraph/kit';
 
 /** Where a page of versions starts: below this version number. */
 export interface VersionCursor {
@@ -64,13 +64,13 @@ export function decodeCursor<Kind extends Cursor['kind']>(cursor: string, kind: 
     if (match) return { kind: 'version', versionNumber: Number(match[1]) } as Extract<Cursor, { kind: Kind }>;
   } else if (kind === 'record') {
     const match = /^r:([^|]+)\|([0-9a-f-]{36})$/.exec(text);
-    if (match && !Number.isNaN(Date.parse(match[1]!))) return { kind: 'record', createdAt: match[1]!, id: match[2]! } as Extract<Cursor, { kind: Kind }>;
+    if (match && isStorableInstant(new Date(match[1]!))) return { kind: 'record', createdAt: match[1]!, id: match[2]! } as Extract<Cursor, { kind: Kind }>;
   } else if (kind === 'event') {
     const match = /^e:(\d{1,18})$/.exec(text);
     if (match) return { kind: 'event', id: BigInt(match[1]!) } as Extract<Cursor, { kind: Kind }>;
   } else if (kind === 'activity') {
     const match = /^a:(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([va])\|(\d{1,18})$/.exec(text);
-    if (match && !Number.isNaN(Date.parse(match[1]!)))
+    if (match && isStorableInstant(new Date(match[1]!)))
       return { kind: 'activity', at: match[1]!, source: match[2] === 'v' ? 'version' : 'activity', id: BigInt(match[3]!) } as Extract<Cursor, { kind: Kind }>;
   } else {
     const match = /^o:(\d{1,18})$/.exec(text);

@@ -16,6 +16,7 @@ export {
   DateTimeScalar,
   INPUT_LIMITS,
   JSONScalar,
+  isStorableInstant,
   optionalText,
   requireAtMost,
   requireData,

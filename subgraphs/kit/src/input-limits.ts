@@ -144,7 +144,8 @@ export const JSONScalar = new GraphQLScalarType({
 /**
  * The DateTime scalar every phasegraph schema uses: graphql-scalars' DateTime, whose refusal of a value that is not an
  * ISO-8601 date and time is BAD_USER_INPUT (the library's own error carries no code, and would reach a client as an
- * internal error).
+ * internal error), and which refuses an instant outside the years 0001 to 9999 (UTC) as well: PostgreSQL has no year
+ * 0, and JavaScript writes a year past 9999 as `+010000`, which it cannot read.
  */
 export const DateTimeScalar = new GraphQLScalarType({
   ...DateTimeResolver.toConfig(),
@@ -152,12 +153,21 @@ export const DateTimeScalar = new GraphQLScalarType({
   parseLiteral: (ast, variables) => asUserInput(() => DateTimeResolver.parseLiteral(ast, variables)),
 });
 
-function asUserInput<Value>(parse: () => Value): Value {
+function asUserInput(parse: () => Date): Date {
+  let date: Date;
   try {
-    return parse();
+    date = parse();
   } catch (error) {
     throw badUserInput(`A DateTime is an ISO-8601 date and time, e.g. 2026-12-02T09:30:00Z: ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (!isStorableInstant(date)) throw badUserInput(`A DateTime must fall between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z.`);
+  return date;
+}
+
+/** Whether `date` is an instant PostgreSQL's timestamptz takes as phasegraph writes it (ISO-8601, years 0001 to 9999 UTC). */
+export function isStorableInstant(date: Date): boolean {
+  const year = date.getUTCFullYear();
+  return !Number.isNaN(date.getTime()) && year >= 1 && year <= 9999;
 }
 
 function storableJson(value: unknown): unknown {
