@@ -15,8 +15,8 @@ import type { Logger } from './platform/log';
 /** How long a key is kept: a repeat after that is a new call. */
 export const IDEMPOTENCY_KEY_RETENTION_MS = 24 * 60 * 60 * 1000;
 const MAX_KEY_LENGTH = 255;
-/** Control characters (C0, DEL and C1): not printable. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** Whether `text` holds a control character (C0, DEL or C1): not printable. */
+const hasControl = (text: string) => [...text].some((character) => character < ' ' || (character >= '\u007f' && character <= '\u009f'));
 
 /** A call made under a key: who made it, which mutation, and a fingerprint of its arguments. */
 export interface IdempotentCall {
@@ -36,7 +36,7 @@ export interface IdempotentCall {
 export function idempotentCall(callerId: string, mutation: string, key: string | null | undefined, checked: object): IdempotentCall | null {
   if (key === null || key === undefined) return null;
   // Refused rather than stored: a lone surrogate would reach the database as U+FFFD, so two keys would be one.
-  if (key.length < 1 || textProblem(key, MAX_KEY_LENGTH) !== null || CONTROL.test(key)) {
+  if (key.length < 1 || textProblem(key, MAX_KEY_LENGTH) !== null || hasControl(key)) {
     throw badUserInput(`idempotencyKey must be 1 to ${MAX_KEY_LENGTH} printable characters; a UUID per intended write is the advice.`, {
       argument: 'idempotencyKey',
     });
