@@ -79,13 +79,18 @@ export class TokenVerifier {
    * SERVICE_UNAVAILABLE when the provider's keys cannot be fetched to tell.
    */
   async identify(authorization: string | undefined, now = Date.now()): Promise<Identity | null> {
+    return (await this.session(authorization, now))?.identity ?? null;
+  }
+
+  /** Like identify, with when the token expires (ms since the epoch): a socket ends then, as its token's session. */
+  async session(authorization: string | undefined, now = Date.now()): Promise<{ identity: Identity; expiresAtMs: number } | null> {
     if (!authorization) return null;
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!match) throw unauthenticated('The Authorization header must be `Bearer <token>`.', 401);
     const token = match[1]!;
     const known = this.verified.get(token);
     if (known && now < known.expiresAtMs && (known.keyThumbprint === undefined || (await this.providerKeys!.publishes(known.keyThumbprint)))) {
-      return known.identity;
+      return { identity: known.identity, expiresAtMs: known.expiresAtMs };
     }
     this.verified.delete(token);
     let verified: VerifiedToken;
@@ -96,7 +101,7 @@ export class TokenVerifier {
     }
     if (this.verified.size >= MAX_REMEMBERED_TOKENS) this.verified.clear();
     this.verified.set(token, verified);
-    return verified.identity;
+    return { identity: verified.identity, expiresAtMs: verified.expiresAtMs };
   }
 
   /** Verifies `token` with the key its algorithm calls for; every token must expire (`exp`). */

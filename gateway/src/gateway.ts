@@ -184,11 +184,12 @@ export async function startGateway(
     ...(trusted ? { persistedQueries: false as const } : {}),
     plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }), legacyJsonStatusPlugin, ...shared.plugins],
   });
-  const authenticate = async (authorization: string | undefined) => {
-    const identity = await tokens.identify(authorization);
-    if (identity) await users.ensureRecorded(identity);
-    return identity;
+  const authenticateSession = async (authorization: string | undefined) => {
+    const session = await tokens.session(authorization);
+    if (session) await users.ensureRecorded(session.identity);
+    return session;
   };
+  const authenticate = async (authorization: string | undefined) => (await authenticateSession(authorization))?.identity ?? null;
   // Observability: /metrics beside /graphql unless METRICS_PORT takes it elsewhere, GraphiQL at /graphiql.
   const metrics = metricsRoute(subgraphs, logger);
   const metricsServer = config.metricsPort ? await serveMetrics(config.metricsPort, config.host, metrics, logger) : undefined;
@@ -224,7 +225,7 @@ export async function startGateway(
     prepare: (schema, payload) => prepareSocketOperation(schema, payload, config.operationLimits, listSizes, exposure),
     admit: trusted && ((payload) => trusted.admitSocketOperation(payload)),
     events,
-    authenticate,
+    authenticate: authenticateSession,
     logger,
     onAnswered: countAnsweredRequest,
     slowSubscriber: config.slowSubscriber,

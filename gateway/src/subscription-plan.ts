@@ -7,12 +7,14 @@ import {
   getOperationAST,
   print,
   visit,
+  type ASTNode,
   type DocumentNode,
   type ExecutionArgs,
   type FieldNode,
+  type FragmentDefinitionNode,
   type OperationDefinitionNode,
 } from 'graphql';
-import { getArgumentValues } from 'graphql/execution/values';
+import { getArgumentValues, getVariableValues } from 'graphql/execution/values';
 import type { EventFilter } from './events/version-event-log';
 import { decodeCursor } from './workflow/cursors';
 
@@ -36,7 +38,11 @@ export function planSubscription(args: ExecutionArgs): SubscriptionPlan {
   if (!root || others.length > 0 || root.kind !== Kind.FIELD) throw badUserInput('Select exactly one of versionApproved or versionEvents, directly.');
   const field = args.schema.getSubscriptionType()?.getFields()[root.name.value];
   if (!field) throw badUserInput(`Unknown subscription ${root.name.value}.`);
-  const values = getArgumentValues(field, root, (args.variableValues ?? {}) as Record<string, unknown>) as {
+  // Checked against their declarations first, as a query's are: a variable of the wrong type, a missing required one
+  // or an enum value that is none is BAD_USER_INPUT, not a filter that fails later or matches nothing (or everything).
+  const checked = getVariableValues(args.schema, operation.variableDefinitions ?? [], (args.variableValues ?? {}) as Record<string, unknown>);
+  if (checked.errors) throw badUserInput(checked.errors.map((error) => error.message).join(' '));
+  const values = getArgumentValues(field, root, checked.coerced) as {
     phase?: PhaseName | null;
     cycleId?: string | null;
     reportId?: string | null;
@@ -78,7 +84,7 @@ function eventQuery(document: DocumentNode, operation: OperationDefinitionNode, 
     arguments: [{ kind: Kind.ARGUMENT, name: name('cursor'), value: { kind: Kind.VARIABLE, name: name(CURSOR_VARIABLE) } }],
   };
   const draft: OperationDefinitionNode = { ...operation, operation: OperationTypeNode.QUERY, selectionSet: { kind: Kind.SELECTION_SET, selections: [field] } };
-  const fragments = document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
+  const fragments = fragmentsUsedBy(document, field);
   const used = variablesUsedIn({ kind: Kind.DOCUMENT, definitions: [{ ...draft, variableDefinitions: [] }, ...fragments] });
   const cursorDefinition = {
     kind: Kind.VARIABLE_DEFINITION,
@@ -87,6 +93,28 @@ function eventQuery(document: DocumentNode, operation: OperationDefinitionNode, 
   } as const;
   const variableDefinitions = [...(operation.variableDefinitions ?? []).filter((definition) => used.has(definition.variable.name.value)), cursorDefinition];
   return { kind: Kind.DOCUMENT, definitions: [{ ...draft, variableDefinitions }, ...fragments] };
+}
+
+/**
+ * The fragments of `document` that `node` spreads, directly or through other fragments: only those go into the event
+ * query (the document may hold other operations, and a fragment no operation uses fails validation).
+ */
+function fragmentsUsedBy(document: DocumentNode, node: FieldNode): FragmentDefinitionNode[] {
+  const byName = new Map(
+    document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION).map((fragment) => [fragment.name.value, fragment]),
+  );
+  const used = new Map<string, FragmentDefinitionNode>();
+  const follow = (from: ASTNode) =>
+    visit(from, {
+      FragmentSpread: (spread) => {
+        const fragment = byName.get(spread.name.value);
+        if (!fragment || used.has(fragment.name.value)) return;
+        used.set(fragment.name.value, fragment);
+        follow(fragment);
+      },
+    });
+  follow(node);
+  return [...used.values()];
 }
 
 function variablesUsedIn(document: DocumentNode): Set<string> {

@@ -56,8 +56,8 @@ export interface SubscriptionServerOptions {
   /** Looks at each operation first: the operation to run (a persisted query id replaced by its text), or why it may not. */
   admit?: (payload: SubscribePayload) => SubscribePayload | GraphQLError[];
   events: VersionEventLog;
-  /** The identity an `authorization` value proves; null when absent; throws when invalid. */
-  authenticate: (authorization: string | undefined) => Promise<Identity | null>;
+  /** The identity an `authorization` value proves and when its token expires; null when absent; throws when invalid. */
+  authenticate: (authorization: string | undefined) => Promise<{ identity: Identity; expiresAtMs: number } | null>;
   logger: Logger;
   /** Told of each query and mutation run over the socket once answered, as the HTTP server tells of its requests. */
   onAnswered?: (answered: AnsweredRequest) => void;
@@ -67,7 +67,16 @@ export interface SubscriptionServerOptions {
 
 type SocketExtra = {
   identity?: Identity;
+  /** The `authorization` the socket connected with: checked again at each operation. */
+  authorization?: string;
+  /** Closes the socket when its token expires. */
+  expiry?: NodeJS.Timeout;
 };
+
+/** The close code of a socket whose token is missing, bad or has expired (graphql-ws's Unauthorized). */
+const UNAUTHORIZED_CLOSE_CODE = 4401;
+/** The longest a Node timer waits; a later expiry is waited for in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** What a subscription's resolvers see: the gateway context, plus where its events are written. */
 interface SubscriptionContext extends GatewayContext {
@@ -85,28 +94,46 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
     {
       schema: () => options.schema(),
       onConnect: async (ctx) => {
-        const authorization = ctx.connectionParams?.authorization;
+        const authorization = typeof ctx.connectionParams?.authorization === 'string' ? ctx.connectionParams.authorization : undefined;
         let reason = 'Unauthorized: send connectionParams.authorization = "Bearer <token>".';
         try {
-          const identity = await options.authenticate(typeof authorization === 'string' ? authorization : undefined);
-          if (identity) {
-            ctx.extra.identity = identity;
+          const session = await options.authenticate(authorization);
+          if (session) {
+            ctx.extra.identity = session.identity;
+            ctx.extra.authorization = authorization;
+            closeAtExpiry(ctx.extra, session.expiresAtMs);
             return true;
           }
         } catch (error) {
           reason = `Unauthorized: ${error instanceof Error ? error.message : 'bad token'}`;
         }
-        ctx.extra.socket.close(4401, limitReason(reason));
+        ctx.extra.socket.close(UNAUTHORIZED_CLOSE_CODE, limitReason(reason));
         return false;
       },
+      onClose: (ctx) => clearTimeout(ctx.extra.expiry),
       // Parsed and validated (under the gateway's operation limits) once per distinct operation text, not per
       // subscription: 10,000 subscribers usually send a handful of texts, and share one document in memory.
-      onSubscribe: (_ctx, _id, sent) => {
+      onSubscribe: async (ctx, _id, sent) => {
+        // The token is checked again (a lookup, once verified): past its expiry nothing more runs on its socket, even
+        // in the moment before the socket is closed for it.
+        try {
+          await options.authenticate(ctx.extra.authorization);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const payload = options.admit ? options.admit(sent) : sent;
         if (Array.isArray(payload)) return payload;
         const schema = options.schema();
         const document = documents.get(schema, payload);
         if (!('kind' in document)) return [...document];
+        // As Apollo answers over HTTP (graphql-ws's own refusal carries no code).
+        if (!getOperationAST(document, payload.operationName)) {
+          const message = payload.operationName
+            ? `Unknown operation named "${payload.operationName}".`
+            : 'Must provide operation name if query contains multiple operations.';
+          return [new GraphQLError(message, { extensions: { code: 'BAD_REQUEST' } })];
+        }
         return { schema, document, variableValues: payload.variables ?? undefined, operationName: payload.operationName ?? undefined };
       },
       context: (ctx, id): SubscriptionContext => ({
@@ -115,7 +142,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
         subscriptionId: id,
         socket: ctx.extra.socket,
       }),
-      subscribe: (args) => subscribe(args, fanOut, executions, options),
+      subscribe: (args) => subscribe(args, fanOut, executions, documents, options),
       execute: (args) => executeOverSocket(args, options),
       // What executeOverSocket answers Apollo has formatted already (its errors masked, plain objects), which graphql-ws
       // would format again with each error's toJSON and fail (closing the socket with 4500). A subscription's own
@@ -177,6 +204,16 @@ async function executeOverSocket(args: ExecutionArgs, options: SubscriptionServe
   return result as ExecutionResult;
 }
 
+/**
+ * Closes the socket with 4401 when its token expires (its client connects again with a fresh one, and resumes its
+ * subscriptions after their last cursors).
+ */
+function closeAtExpiry(extra: SocketExtra & { socket: WebSocket }, expiresAtMs: number): void {
+  const left = expiresAtMs - Date.now();
+  if (left <= 0) return void extra.socket.close(UNAUTHORIZED_CLOSE_CODE, 'Unauthorized: the token has expired.');
+  extra.expiry = setTimeout(() => closeAtExpiry(extra, expiresAtMs), Math.min(left, MAX_TIMER_MS));
+}
+
 async function runThroughGateway(
   apollo: ApolloServer<GatewayContext>,
   query: string | DocumentNode,
@@ -199,6 +236,7 @@ async function subscribe(
   args: ExecutionArgs,
   fanOut: EventFanOut,
   executions: SharedExecutions,
+  documents: PreparedDocuments,
   options: SubscriptionServerOptions,
 ): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
   const context = args.contextValue as SubscriptionContext;
@@ -206,10 +244,26 @@ async function subscribe(
   let after;
   try {
     plan = planSubscription(args);
+    // Each event is delivered by a query a little longer than the subscription (an alias, the cursor's variable), which
+    // the gateway's limits also bound: one that would exceed them is refused now, not at every event.
+    const delivery = documents.get(args.schema, { query: plan.query });
+    if (!('kind' in delivery)) {
+      const why = delivery.map((error) => error.message).join(' ');
+      return {
+        errors: [
+          new GraphQLError(`Each event of this subscription is delivered by a query one alias and a few tokens longer, which is over the limits: ${why}`, {
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          }),
+        ],
+      };
+    }
     after = plan.after === null ? null : await options.events.positionAfter(plan.after);
   } catch (error) {
     if (error instanceof GraphQLError) return { errors: [error] };
-    throw error;
+    // Anything else is answered as an internal error, with a reference to its log line; the socket stays open.
+    const reference = randomUUID();
+    options.logger.error('unexpected error', { reference, requestId: context.requestId, stack: error instanceof Error ? error.stack : String(error) });
+    return { errors: [new GraphQLError(`Internal server error (reference ${reference}).`, { extensions: { code: 'INTERNAL_SERVER_ERROR', reference } })] };
   }
   const execution = executions.join(plan, context.identity!);
   const ended = new Ended();
