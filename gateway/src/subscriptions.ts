@@ -209,6 +209,8 @@ async function executeOverSocket(args: ExecutionArgs, options: SubscriptionServe
  * subscriptions after their last cursors).
  */
 function closeAtExpiry(extra: SocketExtra & { socket: WebSocket }, expiresAtMs: number): void {
+  // Every token accepted has an `exp` (the verifier requires one); a time that is no number would spin the timer.
+  if (!Number.isFinite(expiresAtMs)) return;
   const left = expiresAtMs - Date.now();
   if (left <= 0) return void extra.socket.close(UNAUTHORIZED_CLOSE_CODE, 'Unauthorized: the token has expired.');
   extra.expiry = setTimeout(() => closeAtExpiry(extra, expiresAtMs), Math.min(left, MAX_TIMER_MS));
