@@ -119,7 +119,8 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
         try {
           await options.authenticate(ctx.extra.authorization);
         } catch (error) {
-          if (error instanceof GraphQLError) return [error];
+          // Its code, not its HTTP status (Apollo leaves `extensions.http` out of answers; a socket has none).
+          if (error instanceof GraphQLError) return [new GraphQLError(error.message, { extensions: { code: error.extensions.code } })];
           throw error;
         }
         const payload = options.admit ? options.admit(sent) : sent;
