@@ -1,4 +1,5 @@
-// `npm run watch-approvals -- [PHASE] [--url ws://…/graphql] [--after CURSOR]`: prints approvals as they happen,
+// `npm run watch-approvals -- [PHASE] [--report REPORT_ID] [--url ws://…/graphql] [--after CURSOR]`: prints approvals
+// (of one phase, one report, or all) as they happen,
 // over a graphql-ws subscription. Needs PHASEGRAPH_TOKEN (a bearer token, e.g. a demo user's from `npm start`).
 // When the connection is lost (the gateway restarting, the network, a 4008 for falling behind) it subscribes again
 // after the last event it received, backing off from 1 s to 30 s: nothing is missed or printed twice. Before its first
@@ -13,6 +14,7 @@ const option = (name: string) => {
 };
 const url = option('--url') ?? `ws://127.0.0.1:${process.env.PORT ?? 4000}/graphql`;
 const after = option('--after');
+const reportId = option('--report') ?? null;
 const phase = args[0]?.toUpperCase() ?? null;
 const token = process.env.PHASEGRAPH_TOKEN?.replace(/^(Authorization:\s*)?Bearer\s+/i, '');
 if (!token) {
@@ -28,7 +30,9 @@ const client = createClient({
   webSocketImpl: WebSocket,
   connectionParams: { authorization: `Bearer ${token}` },
   retryAttempts: 0,
-  on: { connected: () => console.error(`watching approvals${phase ? ` of ${phase}` : ''} at ${url} (Ctrl-C to stop)`) },
+  on: {
+    connected: () => console.error(`watching approvals${phase ? ` of ${phase}` : ''}${reportId ? ` of report ${reportId}` : ''} at ${url} (Ctrl-C to stop)`),
+  },
 });
 
 /** Close codes that subscribing again would only meet again: a bad request, a bad token, a refusal. */
@@ -51,8 +55,8 @@ interface WatchedEvent {
   actor: { name: string; email: string };
   record: { status?: string; reviewNotes?: string | null } | null;
 }
-const query = `subscription ($phase: PhaseName, $after: String) {
-  versionEvents(phase: $phase, after: $after) {
+const query = `subscription ($phase: PhaseName, $reportId: ID, $after: String) {
+  versionEvents(phase: $phase, reportId: $reportId, after: $after) {
     cursor type phase versionNumber cycleId reportId at actor { name email }
     record { ... on Version { status reviewNotes } }
   }
@@ -60,7 +64,7 @@ const query = `subscription ($phase: PhaseName, $after: String) {
 
 function watch(): void {
   client.subscribe<{ versionEvents: WatchedEvent }>(
-    { query, variables: { phase, after: cursor ?? null } },
+    { query, variables: { phase, reportId, after: cursor ?? null } },
     {
       next: ({ data, errors }) => {
         if (errors) return console.error(errors.map((error) => error.message).join('\n'));

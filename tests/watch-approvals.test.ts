@@ -12,22 +12,30 @@ const tester = newUser('TESTER');
 const reviewer = newUser('TESTER');
 const EVENTS = `subscription ($reportId: ID, $after: String) { versionEvents(reportId: $reportId, after: $after) { ${EVENT_FIELDS} } }`;
 
-/** A TCP relay to the gateway that can be cut (every connection dropped, none accepted) and restored on its port. */
+/**
+ * A TCP relay to the gateway that can be cut (every connection dropped, and each new one dropped at once) and
+ * restored. It keeps listening while cut, so that its port stays its own.
+ */
 interface Relay {
   port: number;
-  cut(): Promise<void>;
-  restore(): Promise<void>;
+  cut(): void;
+  restore(): void;
   close(): Promise<void>;
 }
 
 async function startRelay(target: URL): Promise<Relay> {
   const sockets = new Set<net.Socket>();
+  let cut = false;
   const track = (socket: net.Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
   };
+  const dropAll = () => {
+    for (const socket of sockets) socket.destroy();
+  };
   const server = net.createServer((client) => {
+    if (cut) return void client.destroy();
     const upstream = net.connect(Number(target.port), target.hostname);
     track(client);
     track(upstream);
@@ -35,14 +43,22 @@ async function startRelay(target: URL): Promise<Relay> {
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
-  const listen = (port: number) => new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve()));
-  const stop = async () => {
-    for (const socket of sockets) socket.destroy();
-    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  await listen(0);
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as net.AddressInfo;
-  return { port, cut: stop, restore: () => listen(port), close: stop };
+  return {
+    port,
+    cut() {
+      cut = true;
+      dropAll();
+    },
+    restore() {
+      cut = false;
+    },
+    async close() {
+      dropAll();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 /** The command running, and its output as it comes. */
@@ -51,6 +67,8 @@ interface Watcher {
   /** Resolves with the output once `done` accepts it (asked again at every chunk); fails if the process exits first. */
   until(stream: 'stdout' | 'stderr', done: (text: string) => boolean): Promise<string>;
   exited: Promise<number | null>;
+  /** What it has printed so far, for a test that fails while waiting on it. */
+  output: { stdout: string; stderr: string };
   stop(): Promise<void>;
 }
 
@@ -80,6 +98,7 @@ function watchApprovals(args: string[], token: string): Watcher {
   return {
     child,
     exited,
+    output,
     until(stream, done) {
       return new Promise((resolve, reject) => {
         const check = () => {
@@ -110,6 +129,16 @@ function approvalsOf(stdout: string, reportId: string): number[] {
     .map((line) => Number(/ v(\d+) approved by /.exec(line)?.[1]));
 }
 
+/** Where the running test is, and the command it runs: told when a test fails while waiting (at Jest's timeout, say). */
+let step = '';
+let running: Watcher | undefined;
+
+afterEach(() => {
+  if (step) console.error(`watch-approvals test stopped at: ${step}\nstdout:\n${running?.output.stdout}\nstderr:\n${running?.output.stderr}`);
+  step = '';
+  running = undefined;
+});
+
 describe('npm run watch-approvals', () => {
   it('prints the approvals made while its connection was cut once it is back, and none twice', async () => {
     const record = newRecord();
@@ -120,25 +149,40 @@ describe('npm run watch-approvals', () => {
     await events.close();
 
     const relay = await startRelay(new URL(stack.gatewayUrl));
-    const watcher = watchApprovals(['PLANNING', '--url', `ws://127.0.0.1:${relay.port}/graphql`, '--after', created!.data.versionEvents.cursor], tester.token);
+    // Its own report only: the other suites' approvals, running meanwhile, are none of its business.
+    const watcher = watchApprovals(
+      ['PLANNING', '--report', record.reportId, '--url', `ws://127.0.0.1:${relay.port}/graphql`, '--after', created!.data.versionEvents.cursor],
+      tester.token,
+    );
+    running = watcher;
     try {
+      step = 'approving v1';
       await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: v1.id }, reviewer);
+      step = 'waiting for v1 to be printed';
       await watcher.until('stdout', (text) => approvalsOf(text, record.reportId).length === 1);
 
-      await relay.cut();
+      step = 'cutting the relay';
+      relay.cut();
+      step = 'waiting for "connection lost"';
       await watcher.until('stderr', (text) => text.includes('connection lost'));
+      step = 'approving v2 while cut off';
       const v2 = await createVersion('PLANNING', record, tester);
       await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: v2.id }, reviewer);
-      await relay.restore();
+      step = 'restoring the relay';
+      relay.restore();
+      step = 'waiting for v2 to be printed';
       await watcher.until('stdout', (text) => approvalsOf(text, record.reportId).length >= 2);
 
+      step = 'approving v3';
       const v3 = await createVersion('PLANNING', record, tester);
       await ok(APPROVE_VERSION, { phase: 'PLANNING', versionId: v3.id }, reviewer);
+      step = 'waiting for v3 to be printed';
       const stdout = await watcher.until('stdout', (text) => approvalsOf(text, record.reportId).includes(3));
+      step = '';
       expect(approvalsOf(stdout, record.reportId)).toEqual([1, 2, 3]);
       const stderr = await watcher.until('stderr', () => true);
       expect(stderr).toMatch(/connection lost.*: subscribing again after \S+ in 1 s/);
-      expect(stderr.match(/watching approvals of PLANNING/g)!.length).toBeGreaterThanOrEqual(2);
+      expect(stderr.match(/watching approvals of PLANNING of report/g)!.length).toBeGreaterThanOrEqual(2);
     } finally {
       await watcher.stop();
       await relay.close();
