@@ -133,8 +133,10 @@ function approvalsOf(stdout: string, reportId: string): number[] {
 let step = '';
 let running: Watcher | undefined;
 
-afterEach(() => {
+afterEach(async () => {
   if (step) console.error(`watch-approvals test stopped at: ${step}\nstdout:\n${running?.output.stdout}\nstderr:\n${running?.output.stderr}`);
+  // A test stopped by Jest's timeout never reaches its own `finally`: the command must not outlive it.
+  await running?.stop();
   step = '';
   running = undefined;
 });
