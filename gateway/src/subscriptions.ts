@@ -12,6 +12,7 @@ import {
   endRequestTrace,
   eventDeliveryLag,
   inRequestTrace,
+  maskUnexpected,
   operationAttributes,
   recordAnswered,
   startRequestTrace,
@@ -263,10 +264,10 @@ async function subscribe(
     after = plan.after === null ? null : await options.events.positionAfter(plan.after);
   } catch (error) {
     if (error instanceof GraphQLError) return { errors: [error] };
-    // Anything else is answered as an internal error, with a reference to its log line; the socket stays open.
-    const reference = randomUUID();
-    options.logger.error('unexpected error', { reference, requestId: context.requestId, stack: error instanceof Error ? error.stack : String(error) });
-    return { errors: [new GraphQLError(`Internal server error (reference ${reference}).`, { extensions: { code: 'INTERNAL_SERVER_ERROR', reference } })] };
+    // Anything else is answered as Apollo answers it (a fault of the database as SERVICE_UNAVAILABLE, the rest masked
+    // with a reference to its log line); the socket stays open.
+    // Formatted, as executeOverSocket's answers are: onNext sends it as it is.
+    return { errors: [maskUnexpected(error, context.requestId, options.logger)] } as unknown as ExecutionResult;
   }
   const execution = executions.join(plan, context.identity!);
   const ended = new Ended();

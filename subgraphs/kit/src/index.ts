@@ -105,6 +105,7 @@ export {
   REQUEST_ID_HEADER,
   STATEMENTS_HEADER,
   apolloServerOptions,
+  maskUnexpected,
   operationAttributes,
   recordAnswered,
   serveGraphQL,

@@ -156,6 +156,17 @@ function maskError(formatted: GraphQLFormattedError, error: unknown, logger: Log
   return { message: `Internal server error (reference ${reference}).`, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR', reference } };
 }
 
+/**
+ * `error`, raised while serving request `requestId` outside Apollo's own error formatting (a subscription starting on
+ * the gateway's WebSocket), answered as Apollo would answer it: a public error as it is, a platform fault as
+ * SERVICE_UNAVAILABLE, anything else masked with the request id as its reference and logged.
+ */
+export function maskUnexpected(error: unknown, requestId: string, logger: Logger): GraphQLFormattedError {
+  noteRequestOf(error, requestId);
+  const formatted = error instanceof GraphQLError ? error.toJSON() : { message: error instanceof Error ? error.message : String(error) };
+  return maskError(formatted, error, logger);
+}
+
 /** What a fault's cause says, for the log: its message and the codes it carries (no stack: it is expected). */
 function describeCause(cause: unknown): string {
   const inner = cause instanceof Error && cause.cause ? cause.cause : cause;
